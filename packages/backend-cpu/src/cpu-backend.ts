@@ -1,0 +1,145 @@
+import {
+  type Axis,
+  type Backend,
+  type BackendCaps,
+  broadcastOf,
+  checkSameShape,
+  checkShape,
+  concatShape,
+  type LossAndGrad,
+  type MatmulOptions,
+  matmulDims,
+  type Operand,
+  reducedShape,
+  type Shape,
+  type Tensor,
+} from "@tensorplug/core";
+import { CPU, CpuTensor, dataOf } from "./cpu-tensor.js";
+import * as k from "./kernels.js";
+
+/** The reference backend: every op a plain loop over a Float32Array on the host. */
+export class CpuBackend implements Backend {
+  readonly name = CPU;
+  readonly mode = CPU;
+  readonly caps: BackendCaps = {
+    precision: 32,
+    syncRead: true,
+    fused: new Set(["softmaxCrossEntropy"]),
+  };
+  private liveCount = 0;
+
+  private make(data: Float32Array, shape: Shape): CpuTensor {
+    this.liveCount++;
+    return new CpuTensor(data, shape);
+  }
+
+  upload(data: Float32Array, shape: Shape): Tensor {
+    checkShape("upload", shape, data.length);
+    return this.make(Float32Array.from(data), [shape[0], shape[1]]);
+  }
+
+  async read(t: Tensor): Promise<Float32Array> {
+    return this.readSync(t);
+  }
+
+  readSync(t: Tensor): Float32Array {
+    return Float32Array.from(dataOf("read", t));
+  }
+
+  dispose(t: Tensor): void {
+    dataOf("dispose", t);
+    (t as CpuTensor).data = null;
+    this.liveCount--;
+  }
+
+  live(): number {
+    return this.liveCount;
+  }
+
+  matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+    const [m, inner, n] = matmulDims(a.shape, b.shape, opts);
+    const out = k.matmul(
+      dataOf("matmul", a),
+      dataOf("matmul", b),
+      m,
+      inner,
+      n,
+      opts.transA ?? false,
+      opts.transB ?? false,
+    );
+    return this.make(out, [m, n]);
+  }
+
+  private binary(op: string, a: Tensor, b: Operand, f: (x: number, y: number) => number): Tensor {
+    const kind = broadcastOf(op, a.shape, b);
+    const right = typeof b === "number" ? b : dataOf(op, b);
+    return this.make(k.binary(dataOf(op, a), right, a.shape[0], a.shape[1], kind, f), a.shape);
+  }
+
+  add(a: Tensor, b: Operand): Tensor {
+    return this.binary("add", a, b, (x, y) => x + y);
+  }
+  sub(a: Tensor, b: Operand): Tensor {
+    return this.binary("sub", a, b, (x, y) => x - y);
+  }
+  mul(a: Tensor, b: Operand): Tensor {
+    return this.binary("mul", a, b, (x, y) => x * y);
+  }
+  div(a: Tensor, b: Operand): Tensor {
+    return this.binary("div", a, b, (x, y) => x / y);
+  }
+  equal(a: Tensor, b: Operand): Tensor {
+    return this.binary("equal", a, b, (x, y) => (x === y ? 1 : 0));
+  }
+
+  exp(x: Tensor): Tensor {
+    return this.make(k.unary(dataOf("exp", x), Math.exp), x.shape);
+  }
+  log(x: Tensor): Tensor {
+    return this.make(k.unary(dataOf("log", x), Math.log), x.shape);
+  }
+  neg(x: Tensor): Tensor {
+    return this.make(k.unary(dataOf("neg", x), (v) => -v), x.shape);
+  }
+
+  sum(x: Tensor, axis: Axis): Tensor {
+    const shape = reducedShape("sum", x.shape, axis);
+    return this.make(k.reduce(dataOf("sum", x), x.shape[0], x.shape[1], axis, "sum"), shape);
+  }
+  max(x: Tensor, axis: Axis): Tensor {
+    const shape = reducedShape("max", x.shape, axis);
+    return this.make(k.reduce(dataOf("max", x), x.shape[0], x.shape[1], axis, "max"), shape);
+  }
+  argmax(x: Tensor): Tensor {
+    return this.make(k.argmax(dataOf("argmax", x), x.shape[0], x.shape[1]), [x.shape[0], 1]);
+  }
+
+  concat(parts: readonly Tensor[], axis: Axis): Tensor {
+    const shape = concatShape(
+      parts.map((p) => p.shape),
+      axis,
+    );
+    const blocks = parts.map((p) => ({ data: dataOf("concat", p), rows: p.shape[0], cols: p.shape[1] }));
+    return this.make(k.concat(blocks, axis), shape);
+  }
+
+  axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
+    checkSameShape("axpy", x.shape, y.shape);
+    return this.make(
+      k.binary(dataOf("axpy", y), dataOf("axpy", x), y.shape[0], y.shape[1], "same", (yv, xv) => yv + alpha * xv),
+      y.shape,
+    );
+  }
+
+  softmaxCrossEntropy(logits: Tensor, onehot: Tensor): LossAndGrad {
+    checkSameShape("softmaxCrossEntropy", logits.shape, onehot.shape);
+    const [m, n] = logits.shape;
+    const { loss, grad } = k.softmaxCrossEntropy(
+      dataOf("softmaxCrossEntropy", logits),
+      dataOf("softmaxCrossEntropy", onehot),
+      m,
+      n,
+    );
+    return { loss: this.make(loss, [m, 1]), grad: this.make(grad, [m, n]) };
+  }
+}

@@ -1,0 +1,99 @@
+import type { Operand, Shape, Tensor } from "./tensor.js";
+
+/** Composite ops a backend may replace with a fused kernel of its own. */
+export type FusedOp = "softmax" | "logSoftmax" | "softmaxCrossEntropy";
+
+/** A reduction axis: 0 reduces over rows (result `[1,n]`), 1 over columns (result `[m,1]`). */
+export type Axis = 0 | 1;
+
+/** What a backend can do beyond the required primitives. */
+export interface BackendCaps {
+  /** Bits of float precision the backend computes in; conformance tolerances derive from it. */
+  readonly precision: 16 | 32;
+  /** Whether `readSync` exists. The model never relies on it. */
+  readonly syncRead: boolean;
+  /** Composite ops for which the backend provides a fused kernel. */
+  readonly fused: ReadonlySet<FusedOp>;
+}
+
+/** Transpose flags for `matmul`: the product is `op(a) * op(b)`. */
+export interface MatmulOptions {
+  readonly transA?: boolean;
+  readonly transB?: boolean;
+}
+
+/** Per-row loss and the gradient of the summed loss with respect to the logits. */
+export interface LossAndGrad {
+  /** `[m,1]`: `-log softmax(z)[y]` per row. */
+  readonly loss: Tensor;
+  /** `[m,n]`: `softmax(z) - onehot(y)`. */
+  readonly grad: Tensor;
+}
+
+/**
+ * The compute interface. Every op returns a new handle synchronously and never mutates its
+ * inputs; `read` is the one asynchronous boundary. Element-wise binary ops broadcast `b` when it is
+ * a scalar, a `[1,n]` row, or an `[m,1]` column.
+ */
+export interface Backend {
+  /** Registry name, e.g. `"cpu"`. */
+  readonly name: string;
+  /** The variant that actually runs, e.g. gpu.js `"webasm"`; equal to `name` when there is none. */
+  readonly mode: string;
+  readonly caps: BackendCaps;
+
+  upload(data: Float32Array, shape: Shape): Tensor;
+  read(t: Tensor): Promise<Float32Array>;
+  /** Optional synchronous read, present only when `caps.syncRead` is true. */
+  readSync?(t: Tensor): Float32Array;
+  dispose(t: Tensor): void;
+  /** Handles made and not yet disposed, for leak checks. */
+  live(): number;
+
+  matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor;
+  add(a: Tensor, b: Operand): Tensor;
+  sub(a: Tensor, b: Operand): Tensor;
+  mul(a: Tensor, b: Operand): Tensor;
+  div(a: Tensor, b: Operand): Tensor;
+  /** 1 where `a == b`, else 0. */
+  equal(a: Tensor, b: Operand): Tensor;
+  exp(x: Tensor): Tensor;
+  log(x: Tensor): Tensor;
+  neg(x: Tensor): Tensor;
+  sum(x: Tensor, axis: Axis): Tensor;
+  max(x: Tensor, axis: Axis): Tensor;
+  /** Index of the largest value of each row, `[m,1]`; ties go to the lowest index. */
+  argmax(x: Tensor): Tensor;
+  /** Joins tensors along an axis: rows (0) or columns (1). */
+  concat(parts: readonly Tensor[], axis: Axis): Tensor;
+  /** `y + alpha * x`, the SGD update. */
+  axpy(alpha: number, x: Tensor, y: Tensor): Tensor;
+
+  softmax?(logits: Tensor): Tensor;
+  logSoftmax?(logits: Tensor): Tensor;
+  softmaxCrossEntropy?(logits: Tensor, onehot: Tensor): LossAndGrad;
+
+  /** Releases everything the backend holds (kernels, contexts). The backend is unusable after. */
+  close?(): void | Promise<void>;
+}
+
+/** The names of every op that returns a new tensor, used by scopes to track what an op made. */
+export const TENSOR_OPS = [
+  "upload",
+  "matmul",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "equal",
+  "exp",
+  "log",
+  "neg",
+  "sum",
+  "max",
+  "argmax",
+  "concat",
+  "axpy",
+  "softmax",
+  "logSoftmax",
+] as const satisfies readonly (keyof Backend)[];

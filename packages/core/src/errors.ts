@@ -1,0 +1,56 @@
+import { formatShape, type Shape } from "./tensor.js";
+
+/** Base class of every error tensorplug raises on purpose; `code` is stable and machine-readable. */
+export class TensorplugError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Operands whose shapes do not fit the op. The message names the op and every shape involved. */
+export class ShapeError extends TensorplugError {
+  readonly op: string;
+  readonly shapes: readonly Shape[];
+  constructor(op: string, shapes: readonly Shape[], expectation: string) {
+    super("E_SHAPE", `${op}: shapes ${shapes.map(formatShape).join(" and ")} do not fit: ${expectation}`);
+    this.op = op;
+    this.shapes = shapes;
+  }
+}
+
+/** A backend that cannot start here. The message says which backend, why, and what to do about it. */
+export class BackendUnavailableError extends TensorplugError {
+  readonly backend: string;
+  readonly reason: string;
+  readonly fix: string;
+  constructor(backend: string, reason: string, fix: string) {
+    super("E_BACKEND_UNAVAILABLE", `backend "${backend}" cannot start: ${reason}. Fix: ${fix}`);
+    this.backend = backend;
+    this.reason = reason;
+    this.fix = fix;
+  }
+}
+
+/** A backend name nobody registered. The message lists the names that are registered. */
+export class UnknownBackendError extends TensorplugError {
+  readonly requested: string;
+  readonly known: readonly string[];
+  constructor(requested: string, known: readonly string[]) {
+    super(
+      "E_UNKNOWN_BACKEND",
+      `unknown backend "${requested}"; valid values: ${["auto", ...known].join(", ")}`,
+    );
+    this.requested = requested;
+    this.known = known;
+  }
+}
+
+/** A handle used after dispose, or handed to a backend that did not make it. */
+export class InvalidTensorError extends TensorplugError {
+  constructor(message: string) {
+    super("E_INVALID_TENSOR", message);
+  }
+}

@@ -1,0 +1,29 @@
+export type { Axis, Backend, BackendCaps, FusedOp, LossAndGrad, MatmulOptions } from "./backend.js";
+export { TENSOR_OPS } from "./backend.js";
+export {
+  BackendUnavailableError,
+  InvalidTensorError,
+  ShapeError,
+  TensorplugError,
+  UnknownBackendError,
+} from "./errors.js";
+export { correctRows, crossEntropy, logSoftmax, softmax, softmaxCrossEntropy } from "./ops.js";
+export { Random, type RandomState } from "./random.js";
+export {
+  AUTO,
+  type BackendEntry,
+  type BackendOptions,
+  BackendRegistry,
+  type ProbeResult,
+} from "./registry.js";
+export { type Kept, tidy } from "./scope.js";
+export {
+  type Broadcast,
+  broadcastOf,
+  checkSameShape,
+  checkShape,
+  concatShape,
+  matmulDims,
+  reducedShape,
+} from "./shapes.js";
+export { formatShape, type Operand, type Shape, sizeOf, type Tensor } from "./tensor.js";

@@ -1,0 +1,112 @@
+/** The serialisable state of a `Random`: four 32-bit words and the spare normal deviate, if any. */
+export interface RandomState {
+  readonly s: readonly [number, number, number, number];
+  readonly spare: number | null;
+}
+
+/** SplitMix32 step: spreads a small integer seed over 32 well-mixed bits. */
+function splitmix32(x: number): [next: number, out: number] {
+  const next = (x + 0x9e3779b9) | 0;
+  let z = next;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return [next, (z ^ (z >>> 16)) >>> 0];
+}
+
+/**
+ * The one seeded generator of a run (xoshiro128**). All randomness — initial weights, shuffles —
+ * comes from it, on the host, so the same seed gives the same run on every backend.
+ */
+export class Random {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed = 0) {
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+    let x = (seed ^ Math.floor(seed / 0x100000000)) | 0;
+    const words: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [next, out] = splitmix32(x);
+      x = next;
+      words.push(out);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = words as [number, number, number, number];
+  }
+
+  /** A uniformly distributed unsigned 32-bit integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** A uniform float in [0, 1) with 53 random bits. */
+  next(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A uniform integer in [0, n). */
+  nextInt(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A normal deviate (Box–Muller; the second deviate of each pair is kept for the next call). */
+  normal(mean = 0, std = 1): number {
+    if (this.spare !== null) {
+      const z = this.spare;
+      this.spare = null;
+      return mean + std * z;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return mean + std * r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Fills a new Float32Array with normal deviates. */
+  normalArray(length: number, mean = 0, std = 1): Float32Array {
+    const out = new Float32Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.normal(mean, std);
+    return out;
+  }
+
+  /** Shuffles in place (Fisher–Yates). */
+  shuffle<A extends { length: number; [i: number]: number }>(items: A): A {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.nextInt(i + 1);
+      const t = items[i]!;
+      items[i] = items[j]!;
+      items[j] = t;
+    }
+    return items;
+  }
+
+  /** A snapshot from which `Random.fromState` continues the exact same sequence. */
+  getState(): RandomState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  static fromState(state: RandomState): Random {
+    const r = new Random(0);
+    [r.s0, r.s1, r.s2, r.s3] = state.s.map((w) => w | 0) as [number, number, number, number];
+    r.spare = state.spare;
+    return r;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

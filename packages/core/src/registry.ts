@@ -1,0 +1,106 @@
+import type { Backend } from "./backend.js";
+import { BackendUnavailableError, TensorplugError, UnknownBackendError } from "./errors.js";
+
+/** Options passed through to a backend's factory, e.g. `{ mode: "webasm" }`. */
+export type BackendOptions = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** A registered backend: its name, its rank for `auto`, and how to start it. */
+export interface BackendEntry {
+  readonly name: string;
+  /** Higher starts first under `auto`. */
+  readonly priority: number;
+  readonly description: string;
+  /** Starts the backend; throws `BackendUnavailableError` when it cannot run here. */
+  readonly factory: (options: BackendOptions) => Promise<Backend>;
+}
+
+/** Whether a backend started, and if not, why and how to fix it. */
+export type ProbeResult =
+  | { readonly name: string; readonly ok: true; readonly mode: string }
+  | { readonly name: string; readonly ok: false; readonly reason: string; readonly fix: string };
+
+/** The name `resolve` takes to mean "the highest-priority backend that starts". */
+export const AUTO = "auto";
+
+function asUnavailable(name: string, error: unknown): BackendUnavailableError {
+  if (error instanceof BackendUnavailableError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new BackendUnavailableError(name, reason, "see the backend's README for what it needs");
+}
+
+/** Backends by name, with a priority and an asynchronous factory (the TensorFlow.js pattern). */
+export class BackendRegistry {
+  private readonly entries = new Map<string, BackendEntry>();
+
+  register(entry: BackendEntry): void {
+    if (entry.name === AUTO) throw new TensorplugError("E_REGISTRY", `"${AUTO}" is reserved and cannot name a backend`);
+    if (this.entries.has(entry.name)) {
+      throw new TensorplugError("E_REGISTRY", `a backend named "${entry.name}" is already registered`);
+    }
+    this.entries.set(entry.name, entry);
+  }
+
+  /** Registered entries, highest priority first. */
+  list(): BackendEntry[] {
+    return [...this.entries.values()].sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
+  }
+
+  names(): string[] {
+    return this.list().map((e) => e.name);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** Starts the named backend; unknown names list the known ones, failures say why and how to fix. */
+  async create(name: string, options: BackendOptions = {}): Promise<Backend> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new UnknownBackendError(name, this.names());
+    try {
+      return await entry.factory(options);
+    } catch (error) {
+      throw asUnavailable(name, error);
+    }
+  }
+
+  /**
+   * `name` or `"auto"`: auto tries every backend from the highest priority down and returns the
+   * first that starts. When none starts, the error lists each one's reason.
+   */
+  async resolve(name: string, options: BackendOptions = {}): Promise<Backend> {
+    if (name !== AUTO) return this.create(name, options);
+    const failures: BackendUnavailableError[] = [];
+    for (const entry of this.list()) {
+      try {
+        return await this.create(entry.name, options);
+      } catch (error) {
+        failures.push(asUnavailable(entry.name, error));
+      }
+    }
+    if (failures.length === 0) {
+      throw new BackendUnavailableError(AUTO, "no backend is registered", "register a backend before resolving");
+    }
+    throw new BackendUnavailableError(
+      AUTO,
+      `no backend starts (${failures.map((f) => `${f.backend}: ${f.reason}`).join("; ")})`,
+      failures.map((f) => f.fix).join("; "),
+    );
+  }
+
+  /** Tries to start every backend (closing each again) and reports which start here. */
+  async probe(options: BackendOptions = {}): Promise<ProbeResult[]> {
+    const results: ProbeResult[] = [];
+    for (const entry of this.list()) {
+      try {
+        const backend = await this.create(entry.name, options);
+        results.push({ name: entry.name, ok: true, mode: backend.mode });
+        await backend.close?.();
+      } catch (error) {
+        const e = asUnavailable(entry.name, error);
+        results.push({ name: entry.name, ok: false, reason: e.reason, fix: e.fix });
+      }
+    }
+    return results;
+  }
+}
