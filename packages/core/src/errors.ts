@@ -15,7 +15,8 @@ export class ShapeError extends TensorplugError {
   readonly op: string;
   readonly shapes: readonly Shape[];
   constructor(op: string, shapes: readonly Shape[], expectation: string) {
-    super("E_SHAPE", `${op}: shapes ${shapes.map(formatShape).join(" and ")} do not fit: ${expectation}`);
+    const which = shapes.length === 0 ? "" : `shapes ${shapes.map(formatShape).join(" and ")} do not fit: `;
+    super("E_SHAPE", `${op}: ${which}${expectation}`);
     this.op = op;
     this.shapes = shapes;
   }

@@ -1,0 +1,26 @@
+import type { EpochResult } from "@tensorplug/softmax";
+import { formatSeconds } from "./progress.js";
+
+/** `epoch 3/10  loss 0.5245  train acc 0.8272  test acc 0.8164  1.9 s` */
+export function epochLine(result: EpochResult, epochs: number): string {
+  return [
+    `epoch ${result.epoch}/${epochs}`,
+    `loss ${result.trainLoss.toFixed(4)}`,
+    `train acc ${result.trainAccuracy.toFixed(4)}`,
+    `test acc ${result.testAccuracy.toFixed(4)}`,
+    formatSeconds(result.seconds),
+  ].join("  ");
+}
+
+/** The run's last line: final metrics, the backend and mode that ran, and the time taken. */
+export function summaryLine(history: readonly EpochResult[], backend: string, mode: string, seconds: number): string {
+  const last = history[history.length - 1];
+  if (!last) return "no epochs ran";
+  const ran = mode === backend ? backend : `${backend} (${mode})`;
+  return [
+    `done: ${history.length} epoch${history.length === 1 ? "" : "s"} on ${ran} in ${formatSeconds(seconds)}`,
+    `train loss ${last.trainLoss.toFixed(4)}`,
+    `train acc ${last.trainAccuracy.toFixed(4)}`,
+    `test acc ${last.testAccuracy.toFixed(4)}`,
+  ].join("  ");
+}

@@ -1,0 +1,126 @@
+import { IMAGE_SIZE } from "./constants.js";
+import type { ImageSet } from "./load.js";
+
+/** One mini-batch. */
+export interface Batch {
+  /**
+   * `size * IMAGE_SIZE` pixels scaled to [0, 1]. The underlying buffer is REUSED by the next
+   * batch of the same iterator: copy it if you need it after advancing.
+   */
+  readonly x: Float32Array;
+  /** `size` class indices; a fresh array per batch, safe to keep. */
+  readonly labels: Uint8Array;
+  /** Examples in this batch: `batchSize`, except possibly the last batch of a pass. */
+  readonly size: number;
+  /** Batch number within the pass, from 0. */
+  readonly index: number;
+}
+
+/** How {@link batches} slices a pass over an {@link ImageSet}. */
+export interface BatchOptions {
+  /** Examples per batch, a positive integer. The last batch holds the remainder. */
+  batchSize: number;
+  /**
+   * Called once per pass with the indices 0..n-1 to permute in place; the pass visits examples
+   * in the resulting order. Absent: in order. Must leave a permutation behind.
+   */
+  shuffle?: (indices: Uint32Array) => void;
+  /** Use only the first `limit` examples (all if larger than the set). */
+  limit?: number;
+}
+
+// A multiply is cheaper than a divide in the hot loop, and for every byte value b,
+// fround(b * (1/255)) === fround(b / 255), so nothing is lost.
+const INV_255 = 1 / 255;
+
+function checkPositiveInteger(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+}
+
+/**
+ * Number of batches one pass over `count` examples yields, counting a final partial batch.
+ *
+ * @throws RangeError unless `count` is a non-negative and `batchSize` a positive integer
+ */
+export function batchCount(count: number, batchSize: number): number {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  }
+  checkPositiveInteger(batchSize, "batchSize");
+  return Math.ceil(count / batchSize);
+}
+
+function identityOrder(n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
+
+function checkPermutation(order: Uint32Array): void {
+  // A faulty shuffle would otherwise read past the set (NaN pixels) or silently repeat examples.
+  const seen = new Uint8Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
+    if (k >= order.length || seen[k] === 1) {
+      throw new RangeError(`shuffle left index ${k} at position ${i}: not a permutation of 0..${order.length - 1}`);
+    }
+    seen[k] = 1;
+  }
+}
+
+/**
+ * One pass over `set` in mini-batches, pixels scaled to [0, 1] in a single Float32Array reused
+ * batch after batch. Call again for the next pass (and the next `shuffle`).
+ *
+ * Arguments are checked, and `shuffle` is called, when `batches` is called, not on first `next()`.
+ *
+ * @throws RangeError for a bad `batchSize` or `limit`, an inconsistent set, or a shuffle that
+ *   does not leave a permutation
+ */
+export function batches(set: ImageSet, opts: BatchOptions): Generator<Batch> {
+  const { batchSize, shuffle, limit } = opts;
+  checkPositiveInteger(batchSize, "batchSize");
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+  }
+  const n = Math.min(limit ?? set.count, set.count);
+  if (set.images.length < n * IMAGE_SIZE || set.labels.length < n) {
+    throw new RangeError(
+      `image set claims ${set.count} examples but holds ${set.images.length} pixel bytes and ${set.labels.length} labels`,
+    );
+  }
+  let order: Uint32Array | undefined;
+  if (shuffle !== undefined) {
+    order = identityOrder(n);
+    shuffle(order);
+    checkPermutation(order);
+  }
+  return pass(set, n, batchSize, order);
+}
+
+function* pass(set: ImageSet, n: number, batchSize: number, order: Uint32Array | undefined): Generator<Batch> {
+  const { images, labels: allLabels } = set;
+  const x = new Float32Array(batchSize * IMAGE_SIZE);
+  for (let index = 0, start = 0; start < n; index++, start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const labels = new Uint8Array(size);
+    if (order === undefined) {
+      // In order, the batch is one contiguous run of bytes.
+      const base = start * IMAGE_SIZE;
+      const end = size * IMAGE_SIZE;
+      for (let p = 0; p < end; p++) x[p] = images[base + p]! * INV_255;
+      labels.set(allLabels.subarray(start, start + size));
+    } else {
+      for (let j = 0; j < size; j++) {
+        const example = order[start + j]!;
+        const src = example * IMAGE_SIZE;
+        const dst = j * IMAGE_SIZE;
+        for (let p = 0; p < IMAGE_SIZE; p++) x[dst + p] = images[src + p]! * INV_255;
+        labels[j] = allLabels[example]!;
+      }
+    }
+    yield { x: size === batchSize ? x : x.subarray(0, size * IMAGE_SIZE), labels, size, index };
+  }
+}

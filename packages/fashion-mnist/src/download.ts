@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { DatasetError } from "./errors.js";
+
+/** Progress of one file's download; `total` is undefined when the server sends no length. */
+export interface DownloadProgress {
+  file: string;
+  received: number;
+  total: number | undefined;
+}
+
+function contentLength(response: Response): number | undefined {
+  const header = response.headers.get("content-length");
+  if (header === null) return undefined;
+  const length = Number(header);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the rename itself durable. Not every platform lets a directory be opened for fsync,
+  // and losing this only risks a re-download after a crash, so failures are ignored.
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    // best effort, see above
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Downloads `url` to `dest` so that `dest` only ever appears complete and verified: the body is
+ * streamed to a temporary name in the same directory while its MD5 is computed, then fsynced
+ * and renamed into place. Any failure removes the temporary file.
+ *
+ * @param expectedMd5 - lowercase hex MD5 the body must have
+ * @throws DatasetError `E_CHECKSUM` naming the file with both checksums on a mismatch;
+ *   `E_HTTP` for a non-2xx answer; network errors from `fetch` pass through unchanged
+ */
+export async function downloadFile(
+  url: string,
+  dest: string,
+  expectedMd5: string,
+  onProgress?: (p: DownloadProgress) => void,
+): Promise<void> {
+  const file = basename(dest);
+  // .gz files are already compressed; asking for identity keeps a server from adding a
+  // Content-Encoding that fetch would silently undo, which would break the checksum and the length.
+  const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new DatasetError("E_HTTP", `${url}: HTTP ${response.status} ${response.statusText}`, { file });
+  }
+  const total = contentLength(response);
+  // Same directory as dest so the final rename is atomic; random suffix so concurrent
+  // processes filling the same cache never write into each other's file.
+  const temp = join(dirname(dest), `.${file}.${process.pid}.${randomBytes(4).toString("hex")}.part`);
+  const hash = createHash("md5");
+  let handle: FileHandle | undefined;
+  const reader = response.body.getReader();
+  let drained = false;
+  let renamed = false;
+  try {
+    handle = await open(temp, "wx");
+    let received = 0;
+    onProgress?.({ file, received, total });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        drained = true;
+        break;
+      }
+      if (!(value instanceof Uint8Array)) {
+        throw new DatasetError("E_HTTP", `${url}: response body yielded non-byte data`, { file });
+      }
+      hash.update(value);
+      await handle.write(value);
+      received += value.length;
+      onProgress?.({ file, received, total });
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    const actual = hash.digest("hex");
+    if (actual !== expectedMd5.toLowerCase()) {
+      throw new DatasetError(
+        "E_CHECKSUM",
+        `${file}: checksum mismatch after download from ${url}: expected md5 ${expectedMd5}, got ${actual}`,
+        { file },
+      );
+    }
+    await rename(temp, dest);
+    renamed = true;
+    await syncDir(dirname(dest));
+  } finally {
+    // An unread body would keep the connection busy until the server gives up on it.
+    if (!drained) await reader.cancel().catch(() => undefined);
+    await handle?.close().catch(() => undefined);
+    if (!renamed) await rm(temp, { force: true });
+  }
+}

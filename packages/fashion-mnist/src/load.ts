@@ -1,0 +1,55 @@
+import { join } from "node:path";
+import { DATA_FILES, type DataSource } from "./constants.js";
+import { DatasetError } from "./errors.js";
+import { readIdxGz } from "./gzip.js";
+import { parseIdxImages, parseIdxLabels } from "./idx.js";
+import { type LocateOptions, locateDataset } from "./locate.js";
+
+/** One split of the data set, pixels kept as bytes (as float32 the train split would take 188 MB). */
+export interface ImageSet {
+  /** `count * IMAGE_SIZE` bytes, image after image, each row-major, 0 = background. */
+  readonly images: Uint8Array;
+  /** `count` class indices 0..9, see `LABEL_NAMES`. */
+  readonly labels: Uint8Array;
+  readonly count: number;
+}
+
+/** Both splits and where they were loaded from. */
+export interface FashionMnist {
+  readonly train: ImageSet;
+  readonly test: ImageSet;
+  /** Absolute directory the files were read from. */
+  readonly dir: string;
+  readonly source: DataSource;
+}
+
+async function loadSplit(dir: string, imagesFile: string, labelsFile: string): Promise<ImageSet> {
+  const imagesPath = join(dir, imagesFile);
+  const labelsPath = join(dir, labelsFile);
+  const [imageBytes, labelBytes] = await Promise.all([readIdxGz(imagesPath), readIdxGz(labelsPath)]);
+  const { images, count } = parseIdxImages(imageBytes, imagesPath);
+  const labels = parseIdxLabels(labelBytes, labelsPath);
+  if (labels.length !== count) {
+    throw new DatasetError(
+      "E_COUNT_MISMATCH",
+      `${imagesPath} has ${count} images but ${labelsPath} has ${labels.length} labels`,
+      { file: labelsPath },
+    );
+  }
+  return { images, labels, count };
+}
+
+/**
+ * Locates (see {@link locateDataset}), decompresses and validates both splits.
+ *
+ * @throws DatasetError for anything missing, undownloadable, corrupt or inconsistent
+ */
+export async function loadFashionMnist(opts: LocateOptions = {}): Promise<FashionMnist> {
+  const { dir, source } = await locateDataset(opts);
+  // Both splits at once: gunzip runs on the thread pool, so the four files decode in parallel.
+  const [train, test] = await Promise.all([
+    loadSplit(dir, DATA_FILES.trainImages, DATA_FILES.trainLabels),
+    loadSplit(dir, DATA_FILES.testImages, DATA_FILES.testLabels),
+  ]);
+  return { train, test, dir, source };
+}

@@ -1,0 +1,181 @@
+import {
+  type Backend,
+  correctRows,
+  crossEntropy,
+  type Random,
+  ShapeError,
+  softmax,
+  softmaxCrossEntropy,
+  type Tensor,
+  tidy,
+} from "@tensorplug/core";
+import type { Batch, Tally } from "./types.js";
+
+/** Size of the model: inputs per example and classes. */
+export interface ModelShape {
+  readonly features: number;
+  readonly classes: number;
+}
+
+/** Host copies of the parameters: `W` is `features x classes` row-major, `b` has `classes` values. */
+export interface Weights {
+  readonly W: Float32Array;
+  readonly b: Float32Array;
+}
+
+/** The class probabilities of one example, and its most likely class. */
+export interface Prediction {
+  readonly label: number;
+  readonly probabilities: Float32Array;
+}
+
+export const FASHION_SHAPE: ModelShape = Object.freeze({ features: 784, classes: 10 });
+
+/** The book's initialisation: `W ~ N(0, 0.01)`, `b = 0`, drawn on the host so every backend starts alike. */
+export function initialWeights(rng: Random, shape: ModelShape = FASHION_SHAPE, std = 0.01): Weights {
+  return { W: rng.normalArray(shape.features * shape.classes, 0, std), b: new Float32Array(shape.classes) };
+}
+
+/**
+ * Softmax regression, `softmax(X W + b)`, on any backend. The model only calls the backend
+ * interface; it never reads synchronously and reads back at most once per batch.
+ */
+export class SoftmaxRegression {
+  readonly backend: Backend;
+  readonly shape: ModelShape;
+  private W: Tensor;
+  private b: Tensor;
+
+  constructor(backend: Backend, weights: Weights, shape: ModelShape = FASHION_SHAPE) {
+    const { features, classes } = shape;
+    if (weights.W.length !== features * classes || weights.b.length !== classes) {
+      throw new ShapeError(
+        "SoftmaxRegression",
+        [
+          [1, weights.W.length],
+          [1, weights.b.length],
+        ],
+        `W needs ${features * classes} values (${features}x${classes}) and b needs ${classes}`,
+      );
+    }
+    this.backend = backend;
+    this.shape = shape;
+    this.W = backend.upload(weights.W, [features, classes]);
+    this.b = backend.upload(weights.b, [1, classes]);
+  }
+
+  /** A model with the book's random initialisation drawn from `rng`. */
+  static initialize(backend: Backend, rng: Random, shape: ModelShape = FASHION_SHAPE): SoftmaxRegression {
+    return new SoftmaxRegression(backend, initialWeights(rng, shape), shape);
+  }
+
+  /** `X W + b`, `[m, classes]`. Pass the scope's backend view when calling from inside a `tidy`. */
+  logits(x: Tensor, backend: Backend = this.backend): Tensor {
+    return tidy(backend, (b) => b.add(b.matmul(x, this.W), this.b));
+  }
+
+  /**
+   * One SGD step on a batch, `param -= lr * grad / batch size`, and the batch's tally
+   * computed with the weights before the step (as the book does).
+   */
+  async trainBatch(batch: Batch, lr: number): Promise<Tally> {
+    const { stats, W, b } = tidy(this.backend, (be) => {
+      const { x, onehot, labels } = this.uploadBatch(be, batch);
+      const logits = this.logits(x, be);
+      const { loss, grad } = softmaxCrossEntropy(be, logits, onehot);
+      const correct = correctRows(be, logits, labels);
+      const scale = -lr / batch.size;
+      return {
+        stats: be.concat([be.sum(loss, 0), be.sum(correct, 0)], 1),
+        W: be.axpy(scale, be.matmul(x, grad, { transA: true }), this.W),
+        b: be.axpy(scale, be.sum(grad, 0), this.b),
+      };
+    });
+    this.backend.dispose(this.W);
+    this.backend.dispose(this.b);
+    this.W = W;
+    this.b = b;
+    return this.readTally(stats, batch.size);
+  }
+
+  /** Loss and correct count of a batch, without training. */
+  async scoreBatch(batch: Batch): Promise<Tally> {
+    const stats = tidy(this.backend, (be) => {
+      const { x, onehot, labels } = this.uploadBatch(be, batch);
+      const logits = this.logits(x, be);
+      return be.concat([be.sum(crossEntropy(be, logits, onehot), 0), be.sum(correctRows(be, logits, labels), 0)], 1);
+    });
+    return this.readTally(stats, batch.size);
+  }
+
+  /** Class probabilities for `size` examples. */
+  async predict(x: Float32Array, size: number): Promise<Prediction[]> {
+    const { features, classes } = this.shape;
+    const probs = tidy(this.backend, (be) => softmax(be, this.logits(be.upload(x.subarray(0, size * features), [size, features]), be)),
+    );
+    const host = await this.readAndDispose(probs);
+    const out: Prediction[] = [];
+    for (let i = 0; i < size; i++) {
+      const p = host.slice(i * classes, (i + 1) * classes);
+      let label = 0;
+      for (let j = 1; j < classes; j++) if (p[j]! > p[label]!) label = j;
+      out.push({ label, probabilities: p });
+    }
+    return out;
+  }
+
+  /** Host copies of `W` and `b`. */
+  async weights(): Promise<Weights> {
+    const [W, b] = await Promise.all([this.backend.read(this.W), this.backend.read(this.b)]);
+    return { W, b };
+  }
+
+  /** Frees the parameters on the backend. */
+  dispose(): void {
+    this.backend.dispose(this.W);
+    this.backend.dispose(this.b);
+  }
+
+  private uploadBatch(be: Backend, batch: Batch): { x: Tensor; onehot: Tensor; labels: Tensor } {
+    const { features, classes } = this.shape;
+    const m = batch.size;
+    if (batch.x.length < m * features || batch.labels.length < m) {
+      throw new ShapeError(
+        "batch",
+        [
+          [1, batch.x.length],
+          [1, batch.labels.length],
+        ],
+        `a batch of ${m} needs ${m * features} pixels and ${m} labels`,
+      );
+    }
+    const onehot = new Float32Array(m * classes);
+    const labels = new Float32Array(m);
+    for (let i = 0; i < m; i++) {
+      const y = batch.labels[i]!;
+      if (!Number.isInteger(y) || y < 0 || y >= classes) {
+        throw new RangeError(`label ${y} of example ${i} is outside 0..${classes - 1}`);
+      }
+      onehot[i * classes + y] = 1;
+      labels[i] = y;
+    }
+    return {
+      x: be.upload(batch.x.subarray(0, m * features), [m, features]),
+      onehot: be.upload(onehot, [m, classes]),
+      labels: be.upload(labels, [m, 1]),
+    };
+  }
+
+  private async readAndDispose(t: Tensor): Promise<Float32Array> {
+    try {
+      return await this.backend.read(t);
+    } finally {
+      this.backend.dispose(t);
+    }
+  }
+
+  private async readTally(stats: Tensor, count: number): Promise<Tally> {
+    const host = await this.readAndDispose(stats);
+    return { lossSum: host[0]!, correct: host[1]!, count };
+  }
+}
