@@ -29,7 +29,10 @@ export function chooseBackend(
         : { name: AUTO, from: "default" };
   if (!valid.includes(choice.name)) {
     const where = choice.from === "flag" ? "--backend" : BACKEND_ENV;
-    throw new UsageError(`${where}: unknown backend "${choice.name}"; valid values: ${valid.join(", ")}`, command);
+    throw new UsageError(
+      `${where}: unknown backend "${choice.name}"; valid values: ${valid.join(", ")}`,
+      command,
+    );
   }
   return choice;
 }

@@ -37,7 +37,8 @@ export function runReference(
   const times = /load ([\d.]+)s train ([\d.]+)s/.exec(run.stdout);
   const accuracies = [...run.stdout.matchAll(/test acc ([\d.]+)/g)];
   const lastAccuracy = accuracies[accuracies.length - 1]?.[1];
-  if (!times || lastAccuracy === undefined) return { ok: false, reason: "could not read the reference's output" };
+  if (!times || lastAccuracy === undefined)
+    return { ok: false, reason: "could not read the reference's output" };
   return {
     ok: true,
     timing: {

@@ -13,16 +13,43 @@ export interface FlagSpec {
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
 /** Parses `args` strictly against `specs`; unknown options and missing values become `UsageError`s. */
-export function parseFlags(command: string, args: readonly string[], specs: FlagSpecs): Record<string, string | boolean> {
+export function parseFlags(
+  command: string,
+  args: readonly string[],
+  specs: FlagSpecs,
+): Record<string, string | boolean> {
   const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type };
   try {
-    const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: joinNegativeValues(args, specs),
+      options,
+      strict: true,
+      allowPositionals: false,
+    });
     return values as Record<string, string | boolean>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(tidyParseMessage(message, specs), command);
   }
+}
+
+/**
+ * `--lr -0.5` reads to node:util as an option followed by another option; join such pairs into
+ * `--lr=-0.5` so a negative number reaches validation and gets the message about its range.
+ */
+function joinNegativeValues(args: readonly string[], specs: FlagSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name && specs[name]?.type === "string" && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** node:util's messages are multi-line and mention `--foo <value>`; keep one clear line. */
@@ -75,7 +102,10 @@ export function existingDirectory(flag: string, raw: string, command: string): s
   try {
     isDir = statSync(raw).isDirectory();
   } catch {
-    throw new UsageError(`--${flag} ${raw}: no such directory; pass a directory that holds the data files`, command);
+    throw new UsageError(
+      `--${flag} ${raw}: no such directory; pass a directory that holds the data files`,
+      command,
+    );
   }
   if (!isDir) throw new UsageError(`--${flag} ${raw}: not a directory`, command);
   return raw;

@@ -13,7 +13,12 @@ export function epochLine(result: EpochResult, epochs: number): string {
 }
 
 /** The run's last line: final metrics, the backend and mode that ran, and the time taken. */
-export function summaryLine(history: readonly EpochResult[], backend: string, mode: string, seconds: number): string {
+export function summaryLine(
+  history: readonly EpochResult[],
+  backend: string,
+  mode: string,
+  seconds: number,
+): string {
   const last = history[history.length - 1];
   if (!last) return "no epochs ran";
   const ran = mode === backend ? backend : `${backend} (${mode})`;

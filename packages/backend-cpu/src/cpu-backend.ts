@@ -99,7 +99,10 @@ export class CpuBackend implements Backend {
     return this.make(k.unary(dataOf("log", x), Math.log), x.shape);
   }
   neg(x: Tensor): Tensor {
-    return this.make(k.unary(dataOf("neg", x), (v) => -v), x.shape);
+    return this.make(
+      k.unary(dataOf("neg", x), (v) => -v),
+      x.shape,
+    );
   }
 
   sum(x: Tensor, axis: Axis): Tensor {
@@ -126,7 +129,14 @@ export class CpuBackend implements Backend {
   axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
     checkSameShape("axpy", x.shape, y.shape);
     return this.make(
-      k.binary(dataOf("axpy", y), dataOf("axpy", x), y.shape[0], y.shape[1], "same", (yv, xv) => yv + alpha * xv),
+      k.binary(
+        dataOf("axpy", y),
+        dataOf("axpy", x),
+        y.shape[0],
+        y.shape[1],
+        "same",
+        (yv, xv) => yv + alpha * xv,
+      ),
       y.shape,
     );
   }

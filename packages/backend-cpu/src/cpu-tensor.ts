@@ -18,8 +18,11 @@ export class CpuTensor implements Tensor {
 /** The live data of a handle, or an error when it was disposed or belongs to another backend. */
 export function dataOf(op: string, t: Tensor): Float32Array {
   if (!(t instanceof CpuTensor)) {
-    throw new InvalidTensorError(`${op}: tensor ${formatShape(t.shape)} belongs to backend "${t.backend}", not "${CPU}"`);
+    throw new InvalidTensorError(
+      `${op}: tensor ${formatShape(t.shape)} belongs to backend "${t.backend}", not "${CPU}"`,
+    );
   }
-  if (t.data === null) throw new InvalidTensorError(`${op}: tensor ${formatShape(t.shape)} was used after dispose`);
+  if (t.data === null)
+    throw new InvalidTensorError(`${op}: tensor ${formatShape(t.shape)} was used after dispose`);
   return t.data;
 }

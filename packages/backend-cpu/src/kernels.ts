@@ -98,7 +98,13 @@ export function unary(x: Float32Array, f: (v: number) => number): Float32Array {
 }
 
 /** Sum or max along an axis, keeping it. Sums accumulate in float64 before rounding once. */
-export function reduce(x: Float32Array, m: number, n: number, axis: 0 | 1, kind: "sum" | "max"): Float32Array {
+export function reduce(
+  x: Float32Array,
+  m: number,
+  n: number,
+  axis: 0 | 1,
+  kind: "sum" | "max",
+): Float32Array {
   const isMax = kind === "max";
   if (axis === 1) {
     const out = new Float32Array(m);
@@ -146,7 +152,10 @@ export function argmax(x: Float32Array, m: number, n: number): Float32Array {
 }
 
 /** Joins row-major blocks along rows (axis 0) or columns (axis 1). */
-export function concat(parts: readonly { data: Float32Array; rows: number; cols: number }[], axis: 0 | 1): Float32Array {
+export function concat(
+  parts: readonly { data: Float32Array; rows: number; cols: number }[],
+  axis: 0 | 1,
+): Float32Array {
   const rows = axis === 0 ? parts.reduce((s, p) => s + p.rows, 0) : parts[0]!.rows;
   const cols = axis === 1 ? parts.reduce((s, p) => s + p.cols, 0) : parts[0]!.cols;
   const out = new Float32Array(rows * cols);
@@ -160,7 +169,8 @@ export function concat(parts: readonly { data: Float32Array; rows: number; cols:
   }
   let colOffset = 0;
   for (const p of parts) {
-    for (let i = 0; i < rows; i++) out.set(p.data.subarray(i * p.cols, (i + 1) * p.cols), i * cols + colOffset);
+    for (let i = 0; i < rows; i++)
+      out.set(p.data.subarray(i * p.cols, (i + 1) * p.cols), i * cols + colOffset);
     colOffset += p.cols;
   }
   return out;

@@ -24,14 +24,18 @@ function expectClose(actual: number[][], expected: number[][], tol = TOL): void 
 
 /** Random `m x n` logits with values in [-range, range]. */
 const logitsArb = (range: number, maxRows = 5, maxCols = 7) =>
-  fc.integer({ min: 1, max: maxRows }).chain((m) =>
-    fc.integer({ min: 1, max: maxCols }).chain((n) =>
-      fc.array(
-        fc.array(fc.double({ min: -range, max: range, noNaN: true }), { minLength: n, maxLength: n }),
-        { minLength: m, maxLength: m },
-      ),
-    ),
-  );
+  fc
+    .integer({ min: 1, max: maxRows })
+    .chain((m) =>
+      fc
+        .integer({ min: 1, max: maxCols })
+        .chain((n) =>
+          fc.array(
+            fc.array(fc.double({ min: -range, max: range, noNaN: true }), { minLength: n, maxLength: n }),
+            { minLength: m, maxLength: m },
+          ),
+        ),
+    );
 
 /** Random logits together with one label per row. */
 const labelledArb = (range: number) =>

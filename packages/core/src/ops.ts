@@ -1,6 +1,6 @@
 import type { Backend, LossAndGrad } from "./backend.js";
-import { checkSameShape } from "./shapes.js";
 import { tidy } from "./scope.js";
+import { checkSameShape } from "./shapes.js";
 import type { Tensor } from "./tensor.js";
 
 // The composites below subtract each row's maximum before exponentiating, so logits of any

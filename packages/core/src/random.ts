@@ -26,12 +26,22 @@ export class Random {
 
   constructor(seed = 0) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-    let x = (seed ^ Math.floor(seed / 0x100000000)) | 0;
+    // The low 32 bits seed the words; the high bits (non-zero for negative seeds and seeds >= 2^32)
+    // are mixed in separately, so that e.g. -1 and 0, or 2^32 and 1, give different sequences.
+    let x = seed | 0;
+    const high = Math.floor(seed / 0x100000000) | 0;
+    let y = high ^ 0x6a09e667;
     const words: number[] = [];
     for (let i = 0; i < 4; i++) {
       const [next, out] = splitmix32(x);
       x = next;
-      words.push(out);
+      if (high === 0) {
+        words.push(out);
+        continue;
+      }
+      const [nextHigh, mixed] = splitmix32(y);
+      y = nextHigh;
+      words.push((out ^ mixed) >>> 0);
     }
     [this.s0, this.s1, this.s2, this.s3] = words as [number, number, number, number];
   }
@@ -100,6 +110,14 @@ export class Random {
   }
 
   static fromState(state: RandomState): Random {
+    // An all-zero state never leaves zero (and `normal` would loop forever on it).
+    const valid =
+      Array.isArray(state.s) &&
+      state.s.length === 4 &&
+      state.s.every((w) => Number.isInteger(w)) &&
+      state.s.some((w) => (w | 0) !== 0) &&
+      (state.spare === null || Number.isFinite(state.spare));
+    if (!valid) throw new RangeError(`invalid Random state: ${JSON.stringify(state)}`);
     const r = new Random(0);
     [r.s0, r.s1, r.s2, r.s3] = state.s.map((w) => w | 0) as [number, number, number, number];
     r.spare = state.spare;

@@ -24,7 +24,9 @@ export const AUTO = "auto";
 
 function asUnavailable(name: string, error: unknown): BackendUnavailableError {
   if (error instanceof BackendUnavailableError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // Keep messages to one line: Node's module-resolution errors append a multi-line require stack.
+  const reason = message.trim().split(/\r?\n/)[0]!.trim() || "unknown error";
   return new BackendUnavailableError(name, reason, "see the backend's README for what it needs");
 }
 
@@ -33,7 +35,8 @@ export class BackendRegistry {
   private readonly entries = new Map<string, BackendEntry>();
 
   register(entry: BackendEntry): void {
-    if (entry.name === AUTO) throw new TensorplugError("E_REGISTRY", `"${AUTO}" is reserved and cannot name a backend`);
+    if (entry.name === AUTO)
+      throw new TensorplugError("E_REGISTRY", `"${AUTO}" is reserved and cannot name a backend`);
     if (this.entries.has(entry.name)) {
       throw new TensorplugError("E_REGISTRY", `a backend named "${entry.name}" is already registered`);
     }
@@ -79,7 +82,11 @@ export class BackendRegistry {
       }
     }
     if (failures.length === 0) {
-      throw new BackendUnavailableError(AUTO, "no backend is registered", "register a backend before resolving");
+      throw new BackendUnavailableError(
+        AUTO,
+        "no backend is registered",
+        "register a backend before resolving",
+      );
     }
     throw new BackendUnavailableError(
       AUTO,
@@ -92,13 +99,21 @@ export class BackendRegistry {
   async probe(options: BackendOptions = {}): Promise<ProbeResult[]> {
     const results: ProbeResult[] = [];
     for (const entry of this.list()) {
+      let backend: Backend;
       try {
-        const backend = await this.create(entry.name, options);
-        results.push({ name: entry.name, ok: true, mode: backend.mode });
-        await backend.close?.();
+        backend = await this.create(entry.name, options);
       } catch (error) {
         const e = asUnavailable(entry.name, error);
         results.push({ name: entry.name, ok: false, reason: e.reason, fix: e.fix });
+        continue;
+      }
+      // One result per backend: a failing close() must not add a second entry after an "ok" one.
+      try {
+        await backend.close?.();
+        results.push({ name: entry.name, ok: true, mode: backend.mode });
+      } catch (error) {
+        const e = asUnavailable(entry.name, error);
+        results.push({ name: entry.name, ok: false, reason: `it starts, but close() failed: ${e.reason}`, fix: e.fix });
       }
     }
     return results;

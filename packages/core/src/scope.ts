@@ -11,7 +11,8 @@ function isTensor(value: unknown): value is Tensor {
 function collect(value: Kept, into: Set<Tensor>): void {
   if (isTensor(value)) into.add(value);
   else if (Array.isArray(value)) for (const v of value) collect(v as Kept, into);
-  else if (typeof value === "object" && value !== null) for (const v of Object.values(value)) collect(v, into);
+  else if (typeof value === "object" && value !== null)
+    for (const v of Object.values(value)) collect(v, into);
 }
 
 /**

@@ -194,11 +194,14 @@ describe("checkShape", () => {
     [Number.NaN, 1],
     [1, Number.POSITIVE_INFINITY],
   ];
-  it.each(bad.map((shape) => ({ shape, label: `${shape[0]}x${shape[1]}` })))("rejects $label", ({ shape }) => {
-    const err = shapeError(() => checkShape("upload", shape));
-    expect(err.op).toBe("upload");
-    expect(err.message).toContain("rows and columns must be positive integers");
-  });
+  it.each(bad.map((shape) => ({ shape, label: `${shape[0]}x${shape[1]}` })))(
+    "rejects $label",
+    ({ shape }) => {
+      const err = shapeError(() => checkShape("upload", shape));
+      expect(err.op).toBe("upload");
+      expect(err.message).toContain("rows and columns must be positive integers");
+    },
+  );
 
   it("rejects a data length that does not match the shape", () => {
     const err = shapeError(() => checkShape("upload", [2, 3], 5));

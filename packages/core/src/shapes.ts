@@ -56,7 +56,11 @@ export function concatShape(shapes: readonly Shape[], axis: Axis): Shape {
   let total = 0;
   for (const s of shapes) {
     if (s[keep] !== first[keep]) {
-      throw new ShapeError("concat", shapes, `every part must have ${first[keep]} ${axis === 0 ? "columns" : "rows"}`);
+      throw new ShapeError(
+        "concat",
+        shapes,
+        `every part must have ${first[keep]} ${axis === 0 ? "columns" : "rows"}`,
+      );
     }
     total += s[axis];
   }
@@ -65,5 +69,6 @@ export function concatShape(shapes: readonly Shape[], axis: Axis): Shape {
 
 /** Same-shape check for ops like `axpy` that take no broadcast. */
 export function checkSameShape(op: string, a: Shape, b: Shape): void {
-  if (a[0] !== b[0] || a[1] !== b[1]) throw new ShapeError(op, [a, b], "both operands must have the same shape");
+  if (a[0] !== b[0] || a[1] !== b[1])
+    throw new ShapeError(op, [a, b], "both operands must have the same shape");
 }

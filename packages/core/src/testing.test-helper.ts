@@ -66,7 +66,9 @@ export class TestBackend implements Backend {
   /** The checked internal view of a handle. */
   get(t: Tensor): TestTensor {
     if (!(t instanceof TestTensor) || t.owner !== this.uid) {
-      throw new InvalidTensorError(`${this.name}: tensor was made by backend "${t.backend}", not by this one`);
+      throw new InvalidTensorError(
+        `${this.name}: tensor was made by backend "${t.backend}", not by this one`,
+      );
     }
     if (t.disposed) throw new InvalidTensorError(`${this.name}: tensor #${t.id} used after dispose`);
     return t;

@@ -64,7 +64,9 @@ function checkPermutation(order: Uint32Array): void {
   for (let i = 0; i < order.length; i++) {
     const k = order[i]!;
     if (k >= order.length || seen[k] === 1) {
-      throw new RangeError(`shuffle left index ${k} at position ${i}: not a permutation of 0..${order.length - 1}`);
+      throw new RangeError(
+        `shuffle left index ${k} at position ${i}: not a permutation of 0..${order.length - 1}`,
+      );
     }
     seen[k] = 1;
   }
@@ -100,7 +102,12 @@ export function batches(set: ImageSet, opts: BatchOptions): Generator<Batch> {
   return pass(set, n, batchSize, order);
 }
 
-function* pass(set: ImageSet, n: number, batchSize: number, order: Uint32Array | undefined): Generator<Batch> {
+function* pass(
+  set: ImageSet,
+  n: number,
+  batchSize: number,
+  order: Uint32Array | undefined,
+): Generator<Batch> {
   const { images, labels: allLabels } = set;
   const x = new Float32Array(batchSize * IMAGE_SIZE);
   for (let index = 0, start = 0; start < n; index++, start += batchSize) {

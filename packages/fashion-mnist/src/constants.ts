@@ -22,13 +22,17 @@ export const IMAGE_SIZE = 784;
 export const NUM_CLASSES = 10;
 
 /** The four gzipped IDX file names, as published and as the Debian package installs them. */
-export const DATA_FILES: { trainImages: string; trainLabels: string; testImages: string; testLabels: string } =
-  Object.freeze({
-    trainImages: "train-images-idx3-ubyte.gz",
-    trainLabels: "train-labels-idx1-ubyte.gz",
-    testImages: "t10k-images-idx3-ubyte.gz",
-    testLabels: "t10k-labels-idx1-ubyte.gz",
-  });
+export const DATA_FILES: {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+} = Object.freeze({
+  trainImages: "train-images-idx3-ubyte.gz",
+  trainLabels: "train-labels-idx1-ubyte.gz",
+  testImages: "t10k-images-idx3-ubyte.gz",
+  testLabels: "t10k-labels-idx1-ubyte.gz",
+});
 
 /**
  * Published MD5 of each file, keyed by file name. Only files this package downloads are

@@ -8,7 +8,10 @@ export class DatasetError extends Error {
   readonly file?: string;
   constructor(code: string, message: string, options?: { file?: string; cause?: unknown }) {
     // Causes often carry multi-line text (stack-ish undici messages); keep ours to one line.
-    super(message.replace(/\s*\n\s*/g, " "), options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message.replace(/\s*\n\s*/g, " "),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "DatasetError";
     this.code = code;
     if (options?.file !== undefined) this.file = options.file;

@@ -28,10 +28,14 @@ export async function readIdxGz(path: string): Promise<Uint8Array> {
   try {
     compressed = await readFile(path);
   } catch (error) {
-    throw new DatasetError("E_READ", `${path}: cannot read file (${errorCode(error) ?? errorMessage(error)})`, {
-      file: path,
-      cause: error,
-    });
+    throw new DatasetError(
+      "E_READ",
+      `${path}: cannot read file (${errorCode(error) ?? errorMessage(error)})`,
+      {
+        file: path,
+        cause: error,
+      },
+    );
   }
   if (compressed.length === 0) {
     throw new DatasetError("E_EMPTY", `${path}: file is empty`, { file: path });
@@ -46,7 +50,10 @@ export async function readIdxGz(path: string): Promise<Uint8Array> {
   } catch (error) {
     const truncated = errorCode(error) === "Z_BUF_ERROR";
     const what = truncated ? "truncated gzip data" : "corrupt gzip data";
-    throw new DatasetError("E_GZIP", `${path}: ${what} (${errorMessage(error)})`, { file: path, cause: error });
+    throw new DatasetError("E_GZIP", `${path}: ${what} (${errorMessage(error)})`, {
+      file: path,
+      cause: error,
+    });
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }

@@ -33,7 +33,13 @@ function checkMagic(view: DataView, expected: number, what: string, name: string
   }
 }
 
-function checkLength(bytes: Uint8Array, headerBytes: number, count: number, itemBytes: number, name: string): void {
+function checkLength(
+  bytes: Uint8Array,
+  headerBytes: number,
+  count: number,
+  itemBytes: number,
+  name: string,
+): void {
   // Compared before anything is allocated, so a corrupt header claiming 10^9 images fails at once.
   // count * itemBytes stays below 2^53, so the arithmetic is exact.
   const expected = headerBytes + count * itemBytes;

@@ -99,7 +99,11 @@ export async function locateDataset(opts: LocateOptions = {}): Promise<{ dir: st
   } catch (error) {
     // A checksum mismatch is not "offline": the user needs to see it as it is.
     if (error instanceof DatasetError && error.code === "E_CHECKSUM") throw error;
-    throw waysToGetData(cache, `download from ${opts.mirror ?? DEFAULT_MIRROR} failed: ${reasonOf(error)}`, error);
+    throw waysToGetData(
+      cache,
+      `download from ${opts.mirror ?? DEFAULT_MIRROR} failed: ${reasonOf(error)}`,
+      error,
+    );
   }
   return { dir: cache, source: "download" };
 }

@@ -22,7 +22,10 @@ export function encodeIdxImages(
 }
 
 /** Encodes an IDX1 label file. */
-export function encodeIdxLabels(labels: Uint8Array, opts: { magic?: number; claimedCount?: number } = {}): Uint8Array {
+export function encodeIdxLabels(
+  labels: Uint8Array,
+  opts: { magic?: number; claimedCount?: number } = {},
+): Uint8Array {
   const out = new Uint8Array(8 + labels.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, opts.magic ?? 0x801);

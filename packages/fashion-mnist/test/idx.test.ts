@@ -37,7 +37,9 @@ describe("parseIdxImages", () => {
   });
 
   it("rejects a bad magic number", () => {
-    const e = datasetError(() => parseIdxImages(encodeIdxImages(syntheticPixels(1), 1, { magic: 0x801 }), "img.idx"));
+    const e = datasetError(() =>
+      parseIdxImages(encodeIdxImages(syntheticPixels(1), 1, { magic: 0x801 }), "img.idx"),
+    );
     expect(e.code).toBe("E_IDX_MAGIC");
     expect(e.file).toBe("img.idx");
     expect(e.message).toMatch(/^img\.idx: bad magic number 0x00000801, expected 0x00000803/);
@@ -48,7 +50,9 @@ describe("parseIdxImages", () => {
     [28, 29],
     [784, 1],
   ])("rejects %ix%i images", (rows, cols) => {
-    const e = datasetError(() => parseIdxImages(encodeIdxImages(syntheticPixels(1), 1, { rows, cols }), "img.idx"));
+    const e = datasetError(() =>
+      parseIdxImages(encodeIdxImages(syntheticPixels(1), 1, { rows, cols }), "img.idx"),
+    );
     expect(e.code).toBe("E_IDX_DIMS");
     expect(e.message).toContain("img.idx");
     expect(e.message).toContain(`${rows}x${cols}`);
@@ -89,7 +93,9 @@ describe("parseIdxLabels", () => {
   });
 
   it("rejects a bad magic number", () => {
-    const e = datasetError(() => parseIdxLabels(encodeIdxLabels(Uint8Array.of(1), { magic: 0x803 }), "l.idx"));
+    const e = datasetError(() =>
+      parseIdxLabels(encodeIdxLabels(Uint8Array.of(1), { magic: 0x803 }), "l.idx"),
+    );
     expect(e.code).toBe("E_IDX_MAGIC");
     expect(e.message).toContain("l.idx");
   });
@@ -101,10 +107,14 @@ describe("parseIdxLabels", () => {
   });
 
   it("rejects a count/length mismatch and a huge claimed count", () => {
-    const short = datasetError(() => parseIdxLabels(encodeIdxLabels(Uint8Array.of(1, 2), { claimedCount: 3 }), "l"));
+    const short = datasetError(() =>
+      parseIdxLabels(encodeIdxLabels(Uint8Array.of(1, 2), { claimedCount: 3 }), "l"),
+    );
     expect(short.code).toBe("E_IDX_LENGTH");
     const start = performance.now();
-    const huge = datasetError(() => parseIdxLabels(encodeIdxLabels(Uint8Array.of(), { claimedCount: 0xffffffff }), "l"));
+    const huge = datasetError(() =>
+      parseIdxLabels(encodeIdxLabels(Uint8Array.of(), { claimedCount: 0xffffffff }), "l"),
+    );
     expect(performance.now() - start).toBeLessThan(50);
     expect(huge.code).toBe("E_IDX_LENGTH");
   });

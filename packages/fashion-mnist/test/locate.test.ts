@@ -10,12 +10,16 @@ import { encodeIdxLabels, gz, tempDir, tinyDataset, writeFiles } from "./fixture
 
 describe("cacheDir", () => {
   it("prefers an absolute XDG_CACHE_HOME", () => {
-    expect(cacheDir({ XDG_CACHE_HOME: "/x/cache", HOME: "/home/u" })).toBe("/x/cache/tensorplug/fashion-mnist");
+    expect(cacheDir({ XDG_CACHE_HOME: "/x/cache", HOME: "/home/u" })).toBe(
+      "/x/cache/tensorplug/fashion-mnist",
+    );
   });
 
   it("falls back to HOME/.cache when XDG_CACHE_HOME is unset, empty or relative", () => {
     for (const xdg of [undefined, "", "rel/cache"]) {
-      expect(cacheDir({ XDG_CACHE_HOME: xdg, HOME: "/home/u" })).toBe("/home/u/.cache/tensorplug/fashion-mnist");
+      expect(cacheDir({ XDG_CACHE_HOME: xdg, HOME: "/home/u" })).toBe(
+        "/home/u/.cache/tensorplug/fashion-mnist",
+      );
     }
   });
 });
@@ -28,7 +32,13 @@ describe("locateDataset", () => {
   beforeEach(async () => {
     ({ dir: root, cleanup } = await tempDir());
     const xdg = join(root, "xdg");
-    dirs = { flag: join(root, "flag"), env: join(root, "env"), xdg, cache: cacheDir({ XDG_CACHE_HOME: xdg }), system: join(root, "system") };
+    dirs = {
+      flag: join(root, "flag"),
+      env: join(root, "env"),
+      xdg,
+      cache: cacheDir({ XDG_CACHE_HOME: xdg }),
+      system: join(root, "system"),
+    };
     for (const dir of [dirs.flag, dirs.env, dirs.cache, dirs.system]) {
       await mkdir(dir, { recursive: true });
       await writeFiles(dir, tinyDataset());
@@ -68,7 +78,9 @@ describe("locateDataset", () => {
     expect(error).toBeInstanceOf(DatasetError);
     const e = error as DatasetError;
     expect(e.code).toBe("E_MISSING_FILES");
-    expect(e.message).toContain(`--data-dir ${dirs.flag} is missing ${DATA_FILES.trainImages}, ${DATA_FILES.testLabels} (`);
+    expect(e.message).toContain(
+      `--data-dir ${dirs.flag} is missing ${DATA_FILES.trainImages}, ${DATA_FILES.testLabels} (`,
+    );
     expect(e.message).not.toContain(`missing ${DATA_FILES.trainLabels}`);
   });
 
@@ -82,14 +94,21 @@ describe("locateDataset", () => {
 
   it("with nothing found and download disabled, lists the ways to get the data", async () => {
     const empty = join(root, "empty");
-    const e = await locateDataset({ env: { XDG_CACHE_HOME: empty }, systemDir: empty, download: false }).catch(
-      (x: unknown) => x,
-    );
+    const e = await locateDataset({
+      env: { XDG_CACHE_HOME: empty },
+      systemDir: empty,
+      download: false,
+    }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DatasetError);
     const { code, message } = e as DatasetError;
     expect(code).toBe("E_NO_DATA");
     expect(message).not.toContain("\n");
-    for (const way of ["--data-dir DIR", "TENSORPLUG_DATA_DIR", "apt-get install dataset-fashion-mnist", cacheDir({ XDG_CACHE_HOME: empty })]) {
+    for (const way of [
+      "--data-dir DIR",
+      "TENSORPLUG_DATA_DIR",
+      "apt-get install dataset-fashion-mnist",
+      cacheDir({ XDG_CACHE_HOME: empty }),
+    ]) {
       expect(message).toContain(way);
     }
   });

@@ -24,7 +24,11 @@ export const BENCH_FLAGS: FlagSpecs = {
   runs: { type: "string", value: "N", help: "runs per backend; the median is reported", default: "1" },
   seed: { type: "string", value: "N", help: "seed shared by every run", default: String(BOOK_RECIPE.seed) },
   "data-dir": { type: "string", value: "DIR", help: "Fashion-MNIST directory (env TENSORPLUG_DATA_DIR)" },
-  reference: { type: "string", value: "FILE", help: "NumPy reference script (env TENSORPLUG_NUMPY_REFERENCE)" },
+  reference: {
+    type: "string",
+    value: "FILE",
+    help: "NumPy reference script (env TENSORPLUG_NUMPY_REFERENCE)",
+  },
   help: { type: "boolean", help: "show this help" },
 };
 
@@ -62,11 +66,19 @@ async function measure(
     const rng = new Random(seed);
     const model = SoftmaxRegression.initialize(backend, rng);
     const started = performance.now();
-    const history = await train(model, trainData(data, BOOK_RECIPE.batchSize, rng), { epochs, lr: BOOK_RECIPE.lr });
+    const history = await train(model, trainData(data, BOOK_RECIPE.batchSize, rng), {
+      epochs,
+      lr: BOOK_RECIPE.lr,
+    });
     const trainSeconds = (performance.now() - started) / 1000;
     const { W } = await model.weights();
     model.dispose();
-    return { mode: backend.mode, trainSeconds, testAccuracy: history[history.length - 1]?.testAccuracy ?? 0, W };
+    return {
+      mode: backend.mode,
+      trainSeconds,
+      testAccuracy: history[history.length - 1]?.testAccuracy ?? 0,
+      W,
+    };
   } finally {
     await backend.close?.();
   }
@@ -106,10 +118,16 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   }
   const text = (k: string) => (typeof flags[k] === "string" ? (flags[k] as string) : undefined);
   const registry = createRegistry();
-  const names = text("backends")?.split(",").map((s) => s.trim()) ?? registry.names();
+  const names =
+    text("backends")
+      ?.split(",")
+      .map((s) => s.trim()) ?? registry.names();
   for (const name of names) {
     if (!registry.has(name)) {
-      throw new UsageError(`--backends: unknown backend "${name}"; valid values: ${registry.names().join(", ")}`, COMMAND);
+      throw new UsageError(
+        `--backends: unknown backend "${name}"; valid values: ${registry.names().join(", ")}`,
+        COMMAND,
+      );
     }
   }
   const epochs = positiveInteger("epochs", text("epochs") ?? String(BOOK_RECIPE.epochs), COMMAND);
@@ -130,7 +148,10 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
       for (let run = 0; run < runs; run++) {
         last = await measure(registry, name, data, epochs, seed);
         times.push(last.trainSeconds);
-        println(io.stderr, `${name} (${last.mode}) run ${run + 1}/${runs}: ${last.trainSeconds.toFixed(2)} s`);
+        println(
+          io.stderr,
+          `${name} (${last.mode}) run ${run + 1}/${runs}: ${last.trainSeconds.toFixed(2)} s`,
+        );
       }
     } catch (error) {
       println(io.stderr, `${name}: skipped: ${error instanceof Error ? error.message : String(error)}`);
@@ -170,7 +191,10 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   const table = markdown(rows, reference, epochs);
   io.stdout.write(table);
   writeFileSync("bench.md", `# tensorplug bench\n\n${table}`);
-  writeFileSync("bench.json", `${JSON.stringify({ epochs, runs, seed, rows, reference: reference ?? null }, null, 2)}\n`);
+  writeFileSync(
+    "bench.json",
+    `${JSON.stringify({ epochs, runs, seed, rows, reference: reference ?? null }, null, 2)}\n`,
+  );
   println(io.stderr, "wrote bench.md and bench.json");
   return 0;
 }

@@ -20,11 +20,31 @@ import { epochLine, summaryLine } from "../report.js";
 const COMMAND = "train";
 
 export const TRAIN_FLAGS: FlagSpecs = {
-  backend: { type: "string", value: "NAME", help: "compute backend, or auto (env TENSORPLUG_BACKEND)", default: "auto" },
-  epochs: { type: "string", value: "N", help: "passes over the training set", default: String(BOOK_RECIPE.epochs) },
-  "batch-size": { type: "string", value: "N", help: "examples per SGD step", default: String(BOOK_RECIPE.batchSize) },
+  backend: {
+    type: "string",
+    value: "NAME",
+    help: "compute backend, or auto (env TENSORPLUG_BACKEND)",
+    default: "auto",
+  },
+  epochs: {
+    type: "string",
+    value: "N",
+    help: "passes over the training set",
+    default: String(BOOK_RECIPE.epochs),
+  },
+  "batch-size": {
+    type: "string",
+    value: "N",
+    help: "examples per SGD step",
+    default: String(BOOK_RECIPE.batchSize),
+  },
   lr: { type: "string", value: "X", help: "learning rate", default: String(BOOK_RECIPE.lr) },
-  seed: { type: "string", value: "N", help: "seed of the one generator (init, shuffles)", default: String(BOOK_RECIPE.seed) },
+  seed: {
+    type: "string",
+    value: "N",
+    help: "seed of the one generator (init, shuffles)",
+    default: String(BOOK_RECIPE.seed),
+  },
   "data-dir": { type: "string", value: "DIR", help: "Fashion-MNIST directory (env TENSORPLUG_DATA_DIR)" },
   help: { type: "boolean", help: "show this help" },
 };
@@ -61,7 +81,8 @@ export function parseTrainArgs(args: readonly string[]): TrainSettings | "help" 
   return {
     ...(text("backend") !== undefined ? { backend: text("backend") } : {}),
     epochs: epochs === undefined ? BOOK_RECIPE.epochs : positiveInteger("epochs", epochs, COMMAND),
-    batchSize: batchSize === undefined ? BOOK_RECIPE.batchSize : positiveInteger("batch-size", batchSize, COMMAND),
+    batchSize:
+      batchSize === undefined ? BOOK_RECIPE.batchSize : positiveInteger("batch-size", batchSize, COMMAND),
     lr: lr === undefined ? BOOK_RECIPE.lr : positiveNumber("lr", lr, COMMAND),
     seed: seed === undefined ? BOOK_RECIPE.seed : nonNegativeInteger("seed", seed, COMMAND),
     ...(dataDir !== undefined ? { dataDir: existingDirectory("data-dir", dataDir, COMMAND) } : {}),
@@ -95,7 +116,10 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
       },
     });
     bar.clear();
-    println(io.stderr, `data: ${data.dir} (${data.source}); ${data.train.count} train, ${data.test.count} test images`);
+    println(
+      io.stderr,
+      `data: ${data.dir} (${data.source}); ${data.train.count} train, ${data.test.count} test images`,
+    );
   } catch (error) {
     await backend.close?.();
     throw error;
@@ -113,7 +137,12 @@ export async function trainCommand(args: readonly string[], io: Io): Promise<num
         if (event.type === "batch") {
           if (event.batch === 1) bar.start();
           const runningLoss = event.tally.lossSum / event.tally.count;
-          bar.update(event.batch, event.batches, `epoch ${event.epoch}/${event.epochs}`, `loss ${runningLoss.toFixed(4)}`);
+          bar.update(
+            event.batch,
+            event.batches,
+            `epoch ${event.epoch}/${event.epochs}`,
+            `loss ${runningLoss.toFixed(4)}`,
+          );
         } else {
           bar.clear();
           println(io.stdout, epochLine(event.result, event.epochs));

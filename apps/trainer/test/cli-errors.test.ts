@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.js";
+
+/** One line on stderr, naming the problem, and no stack trace. */
+function expectOneLineError(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split("\n");
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^tensorplug: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("invalid input exits 2 with one line naming the problem and the valid values", () => {
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    [
+      "unknown backend",
+      ["train", "--backend", "nope"],
+      {},
+      /unknown backend "nope"; valid values: auto, cpu/,
+    ],
+    [
+      "unknown backend from env",
+      ["train"],
+      { TENSORPLUG_BACKEND: "nope" },
+      /TENSORPLUG_BACKEND: unknown backend "nope"/,
+    ],
+    ["zero learning rate", ["train", "--lr", "0"], {}, /--lr must be a number greater than 0/],
+    ["negative learning rate", ["train", "--lr", "-0.5"], {}, /--lr must be a number greater than 0/],
+    ["non-numeric learning rate", ["train", "--lr", "fast"], {}, /--lr must be a number greater than 0/],
+    ["fractional epochs", ["train", "--epochs", "1.5"], {}, /--epochs must be a whole number of at least 1/],
+    ["zero epochs", ["train", "--epochs", "0"], {}, /--epochs must be a whole number of at least 1/],
+    [
+      "zero batch size",
+      ["train", "--batch-size", "0"],
+      {},
+      /--batch-size must be a whole number of at least 1/,
+    ],
+    ["text batch size", ["train", "--batch-size", "many"], {}, /--batch-size must be a whole number/],
+    ["negative seed", ["train", "--seed", "-1"], {}, /--seed must be a whole number of at least 0/],
+    [
+      "missing data dir",
+      ["train", "--data-dir", "/no/such/dir"],
+      {},
+      /--data-dir \/no\/such\/dir: no such directory/,
+    ],
+    ["unknown option", ["train", "--epoch", "3"], {}, /unknown option --epoch; valid options: --backend/],
+    ["missing value", ["train", "--epochs"], {}, /option --epochs needs a value/],
+    ["unknown command", ["fly"], {}, /unknown command "fly"; valid commands: train, backends, bench/],
+    ["bench unknown backend", ["bench", "--backends", "cpu,nope"], {}, /--backends: unknown backend "nope"/],
+  ];
+  for (const [label, args, env, pattern] of cases) {
+    it(label, () => {
+      const result = runCli(args, env);
+      expect(result.code, result.stderr).toBe(2);
+      expectOneLineError(result.stderr, pattern);
+      expect(result.stdout).toBe("");
+    });
+  }
+});
+
+describe("runtime problems exit 1 with one line", () => {
+  it("a data directory without the data files says which files are missing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tensorplug-empty-"));
+    writeFileSync(join(dir, "README"), "not the data");
+    const result = runCli(["train", "--epochs", "1", "--data-dir", dir]);
+    expect(result.code, result.stderr).toBe(1);
+    const errorLines = result.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("tensorplug:"));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/train-images-idx3-ubyte\.gz/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("help", () => {
+  for (const command of ["train", "backends", "bench"]) {
+    it(`tensorplug ${command} --help lists its options and exits 0`, () => {
+      const result = runCli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: tensorplug ${command}`));
+      expect(result.stdout).toMatch(/--help/);
+    });
+  }
+  it("train --help shows the book's defaults", () => {
+    const { stdout } = runCli(["train", "--help"]);
+    expect(stdout).toMatch(/--epochs N\s+passes over the training set \(default: 10\)/);
+    expect(stdout).toMatch(/--batch-size N\s+examples per SGD step \(default: 256\)/);
+    expect(stdout).toMatch(/--lr X\s+learning rate \(default: 0\.1\)/);
+  });
+  it("no command prints the command list and exits 2", () => {
+    const result = runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/Commands:\n\s+train/);
+  });
+});
+
+describe("tensorplug backends", () => {
+  it("lists cpu as available and says what auto picks", () => {
+    const result = runCli(["backends"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^cpu\s+10\s+available \(mode cpu\)/m);
+    expect(result.stdout).toMatch(/auto picks: cpu/);
+  });
+});

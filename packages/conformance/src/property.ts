@@ -1,0 +1,19 @@
+import fc from "fast-check";
+import type { CheckContext } from "./context.js";
+
+/**
+ * Runs an async property with the context's run count and seed. On failure fast-check's error
+ * carries the seed, the shrunk counterexample and our assertion message (op and shapes).
+ */
+export async function checkProperty<Ts extends [unknown, ...unknown[]]>(
+  ctx: CheckContext,
+  property: fc.IAsyncProperty<Ts>,
+  numRuns: number = ctx.numRuns,
+): Promise<void> {
+  await fc.assert(property, ctx.seed === undefined ? { numRuns } : { numRuns, seed: ctx.seed });
+}
+
+/** Runs for the heavy checks (model-sized shapes, training): a few, but never more than asked for. */
+export function heavyRuns(ctx: CheckContext, wanted: number): number {
+  return Math.max(1, Math.min(wanted, ctx.numRuns));
+}
