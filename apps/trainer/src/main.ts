@@ -31,7 +31,8 @@ Run 'tensorplug <command> --help' for a command's options.
  * else the user can act on. Those print one line; only a bug in tensorplug prints a stack trace.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [name, ...args] = argv;
+  // `pnpm bench -- --epochs 2` hands the separator through; it means nothing to us.
+  const [name, ...args] = argv.filter((arg, i) => !(arg === "--" && i <= 1));
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(MAIN_HELP);
     return name === undefined ? 2 : 0;

@@ -9,7 +9,11 @@ function starting(name: string, priority: number, mode = name) {
   const close = vi.fn(async () => {});
   const backend = Object.assign(new TestBackend({ name }), { mode, close }) as Backend;
   const factory = vi.fn(async () => backend);
-  return { entry: { name, priority, description: `${name} backend`, factory } satisfies BackendEntry, backend, close };
+  return {
+    entry: { name, priority, description: `${name} backend`, factory } satisfies BackendEntry,
+    backend,
+    close,
+  };
 }
 
 /** A backend whose factory throws `error`. */
@@ -134,7 +138,9 @@ describe("create", () => {
 
   it("keeps a multi-line factory error to one line", async () => {
     const reg = new BackendRegistry();
-    const nodeStyle = new Error("Cannot find package 'gpu.js' imported from /x/index.js\nRequire stack:\n- /x/a.js");
+    const nodeStyle = new Error(
+      "Cannot find package 'gpu.js' imported from /x/index.js\nRequire stack:\n- /x/a.js",
+    );
     reg.register(failing("gpu", 1, nodeStyle).entry);
     const err = (await rejection(reg.create("gpu"))) as BackendUnavailableError;
     expect(err.reason).toBe("Cannot find package 'gpu.js' imported from /x/index.js");

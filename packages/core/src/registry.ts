@@ -113,7 +113,12 @@ export class BackendRegistry {
         results.push({ name: entry.name, ok: true, mode: backend.mode });
       } catch (error) {
         const e = asUnavailable(entry.name, error);
-        results.push({ name: entry.name, ok: false, reason: `it starts, but close() failed: ${e.reason}`, fix: e.fix });
+        results.push({
+          name: entry.name,
+          ok: false,
+          reason: `it starts, but close() failed: ${e.reason}`,
+          fix: e.fix,
+        });
       }
     }
     return results;

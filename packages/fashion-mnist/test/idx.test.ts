@@ -69,12 +69,10 @@ describe("parseIdxImages", () => {
     }
   });
 
-  it("rejects a header claiming 10^9 images quickly, without allocating for them", () => {
-    const start = performance.now();
+  it("rejects a header claiming 10^9 images from the header alone (allocating would throw RangeError instead)", () => {
     const e = datasetError(() =>
       parseIdxImages(encodeIdxImages(new Uint8Array(0), 0, { claimedCount: 1e9 }), "huge.idx"),
     );
-    expect(performance.now() - start).toBeLessThan(50);
     expect(e.code).toBe("E_IDX_LENGTH");
     expect(e.message).toContain("1000000000 items");
   });
@@ -111,11 +109,9 @@ describe("parseIdxLabels", () => {
       parseIdxLabels(encodeIdxLabels(Uint8Array.of(1, 2), { claimedCount: 3 }), "l"),
     );
     expect(short.code).toBe("E_IDX_LENGTH");
-    const start = performance.now();
     const huge = datasetError(() =>
       parseIdxLabels(encodeIdxLabels(Uint8Array.of(), { claimedCount: 0xffffffff }), "l"),
     );
-    expect(performance.now() - start).toBeLessThan(50);
     expect(huge.code).toBe("E_IDX_LENGTH");
   });
 });

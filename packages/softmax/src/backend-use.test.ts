@@ -56,7 +56,11 @@ describe("read-backs", () => {
     const model = SoftmaxRegression.initialize(backend, new Random(0), SHAPE);
     const { batches } = setup();
     const testBatches = batches.slice(0, 2);
-    const data: TrainData = { trainBatches: () => batches, testBatches: () => testBatches, batchesPerEpoch: 4 };
+    const data: TrainData = {
+      trainBatches: () => batches,
+      testBatches: () => testBatches,
+      batchesPerEpoch: 4,
+    };
     await train(model, data, { epochs: 3, lr: 0.1 });
     expect(counts.read).toBe(3 * (batches.length + testBatches.length));
     expect(counts.readSync).toBe(0);
@@ -104,10 +108,14 @@ describe("handle bookkeeping", () => {
     const { batches } = setup();
     await trainEpoch(model, batches, 0.1);
     await evaluate(model, batches);
-    await train(model, { trainBatches: () => batches, testBatches: () => batches, batchesPerEpoch: 4 }, {
-      epochs: 2,
-      lr: 0.1,
-    });
+    await train(
+      model,
+      { trainBatches: () => batches, testBatches: () => batches, batchesPerEpoch: 4 },
+      {
+        epochs: 2,
+        lr: 0.1,
+      },
+    );
     expect(backend.live()).toBe(2);
     model.dispose();
     expect(backend.live()).toBe(0);

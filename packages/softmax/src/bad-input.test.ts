@@ -64,7 +64,9 @@ describe("batches of the wrong size", () => {
   it("throws a ShapeError for an empty batch instead of dividing by zero", async () => {
     const { model: m } = model();
     const before = await m.weights();
-    await expect(m.trainBatch({ x: new Float32Array(0), labels: [], size: 0 }, 0.1)).rejects.toThrow(ShapeError);
+    await expect(m.trainBatch({ x: new Float32Array(0), labels: [], size: 0 }, 0.1)).rejects.toThrow(
+      ShapeError,
+    );
     const after = await m.weights();
     expect(after.W.every((v) => Number.isFinite(v))).toBe(true);
     expect(Array.from(after.W)).toEqual(Array.from(before.W));

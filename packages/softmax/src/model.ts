@@ -103,7 +103,10 @@ export class SoftmaxRegression {
     const stats = tidy(this.backend, (be) => {
       const { x, onehot, labels } = this.uploadBatch(be, batch);
       const logits = this.logits(x, be);
-      return be.concat([be.sum(crossEntropy(be, logits, onehot), 0), be.sum(correctRows(be, logits, labels), 0)], 1);
+      return be.concat(
+        [be.sum(crossEntropy(be, logits, onehot), 0), be.sum(correctRows(be, logits, labels), 0)],
+        1,
+      );
     });
     return this.readTally(stats, batch.size);
   }
@@ -111,7 +114,8 @@ export class SoftmaxRegression {
   /** Class probabilities for `size` examples. */
   async predict(x: Float32Array, size: number): Promise<Prediction[]> {
     const { features, classes } = this.shape;
-    const probs = tidy(this.backend, (be) => softmax(be, this.logits(be.upload(x.subarray(0, size * features), [size, features]), be)),
+    const probs = tidy(this.backend, (be) =>
+      softmax(be, this.logits(be.upload(x.subarray(0, size * features), [size, features]), be)),
     );
     const host = await this.readAndDispose(probs);
     const out: Prediction[] = [];

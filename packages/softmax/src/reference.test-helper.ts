@@ -92,7 +92,11 @@ export function refSoftmax(z: Float64Array, m: number, classes: number): Float64
 }
 
 /** Index of the largest value of row `i` (first one wins a tie) and its margin over the runner-up. */
-export function refArgmax(z: ArrayLike<number>, i: number, classes: number): { index: number; margin: number } {
+export function refArgmax(
+  z: ArrayLike<number>,
+  i: number,
+  classes: number,
+): { index: number; margin: number } {
   let best = 0;
   for (let j = 1; j < classes; j++) if (z[i * classes + j]! > z[i * classes + best]!) best = j;
   let second = -Infinity;
@@ -188,5 +192,8 @@ export function countingBackend(): CountingBackend {
 /** Random host weights with a larger spread than the book's, so that softmax is far from uniform. */
 export function randomWeights(seed: number, shape: ModelShape, std = 0.5): Weights {
   const rng = new Random(seed);
-  return { W: rng.normalArray(shape.features * shape.classes, 0, std), b: rng.normalArray(shape.classes, 0, std) };
+  return {
+    W: rng.normalArray(shape.features * shape.classes, 0, std),
+    b: rng.normalArray(shape.classes, 0, std),
+  };
 }

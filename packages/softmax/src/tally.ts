@@ -8,5 +8,7 @@ export function addTally(a: Tally, b: Tally): Tally {
 
 /** Mean loss and accuracy of a tally (0 for an empty one). */
 export function rates(t: Tally): { loss: number; accuracy: number } {
-  return t.count === 0 ? { loss: 0, accuracy: 0 } : { loss: t.lossSum / t.count, accuracy: t.correct / t.count };
+  return t.count === 0
+    ? { loss: 0, accuracy: 0 }
+    : { loss: t.lossSum / t.count, accuracy: t.correct / t.count };
 }

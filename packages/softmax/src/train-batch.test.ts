@@ -80,7 +80,9 @@ describe("trainBatch against a float64 reference", () => {
           const w = await model.weights();
           expect(tally.count).toBe(m);
           if (expected.minMargin > 1e-4) expect(tally.correct).toBe(expected.correct);
-          expect(Math.abs(tally.lossSum - expected.lossSum)).toBeLessThan(1e-4 * Math.max(1, expected.lossSum));
+          expect(Math.abs(tally.lossSum - expected.lossSum)).toBeLessThan(
+            1e-4 * Math.max(1, expected.lossSum),
+          );
           expect(worstError(w.W, ref.W, 1e-5, 1e-5)).toBeLessThanOrEqual(1);
           expect(worstError(w.b, ref.b, 1e-5, 1e-5)).toBeLessThanOrEqual(1);
           model.dispose();
@@ -126,8 +128,8 @@ describe("a hand-computed 2x3 case", () => {
     const { W, b } = await model.weights();
     const expectW = [0.5, -0.4, -0.1, -0.4, -0.1, 0.5];
     const expectB = [0.1, -0.2, 0.1];
-    W.forEach((v, i) => expect(v).toBeCloseTo(expectW[i]!, 6));
-    b.forEach((v, i) => expect(v).toBeCloseTo(expectB[i]!, 6));
+    for (const [i, v] of W.entries()) expect(v).toBeCloseTo(expectW[i]!, 6);
+    for (const [i, v] of b.entries()) expect(v).toBeCloseTo(expectB[i]!, 6);
   });
 
   it("gives each row a loss of log(C) when W = 0 and b = 0, for any C", async () => {
@@ -145,7 +147,11 @@ describe("a hand-computed 2x3 case", () => {
         expect(tally.lossSum).toBeCloseTo(Math.log(classes), 6);
         expect(tally.correct).toBe(row % classes === 0 ? 1 : 0);
       }
-      const many: Batch = { x: rng.normalArray(40, 0, 3), labels: Array.from({ length: 10 }, (_, i) => i % classes), size: 10 };
+      const many: Batch = {
+        x: rng.normalArray(40, 0, 3),
+        labels: Array.from({ length: 10 }, (_, i) => i % classes),
+        size: 10,
+      };
       expect((await model.scoreBatch(many)).lossSum).toBeCloseTo(10 * Math.log(classes), 5);
     }
   });

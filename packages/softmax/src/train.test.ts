@@ -43,7 +43,8 @@ describe("train", () => {
     expect(last.trainLoss).toBeLessThan(first.trainLoss);
     expect(last.testLoss).toBeLessThan(first.testLoss);
     expect(last.testLoss).toBeLessThan(start.loss / 4);
-    for (let i = 1; i < history.length; i++) expect(history[i]!.testLoss).toBeLessThan(history[i - 1]!.testLoss);
+    for (let i = 1; i < history.length; i++)
+      expect(history[i]!.testLoss).toBeLessThan(history[i - 1]!.testLoss);
     expect(last.trainAccuracy).toBeGreaterThan(0.9);
     expect(last.testAccuracy).toBeGreaterThan(0.9);
     // The last epoch's test numbers are an evaluation of the test set with the final weights.

@@ -63,7 +63,11 @@ export async function evaluate(model: SoftmaxRegression, batches: Iterable<Batch
 }
 
 /** The book's `train_ch3`: for each epoch, train on every batch, then evaluate on the test set. */
-export async function train(model: SoftmaxRegression, data: TrainData, options: TrainOptions): Promise<EpochResult[]> {
+export async function train(
+  model: SoftmaxRegression,
+  data: TrainData,
+  options: TrainOptions,
+): Promise<EpochResult[]> {
   const { epochs, lr, onEvent } = options;
   const history: EpochResult[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
