@@ -26,6 +26,8 @@ export interface Weights {
 /** The class probabilities of one example, and its most likely class. */
 export interface Prediction {
   readonly label: number;
+  /** The label's name, when the caller passed class names. */
+  readonly name?: string;
   readonly probabilities: Float32Array;
 }
 
@@ -111,8 +113,8 @@ export class SoftmaxRegression {
     return this.readTally(stats, batch.size);
   }
 
-  /** Class probabilities for `size` examples. */
-  async predict(x: Float32Array, size: number): Promise<Prediction[]> {
+  /** Class probabilities for `size` examples, with the predicted label's name when `classNames` is given. */
+  async predict(x: Float32Array, size: number, classNames?: readonly string[]): Promise<Prediction[]> {
     const { features, classes } = this.shape;
     const probs = tidy(this.backend, (be) =>
       softmax(be, this.logits(be.upload(x.subarray(0, size * features), [size, features]), be)),
@@ -123,7 +125,8 @@ export class SoftmaxRegression {
       const p = host.slice(i * classes, (i + 1) * classes);
       let label = 0;
       for (let j = 1; j < classes; j++) if (p[j]! > p[label]!) label = j;
-      out.push({ label, probabilities: p });
+      const name = classNames?.[label];
+      out.push(name === undefined ? { label, probabilities: p } : { label, name, probabilities: p });
     }
     return out;
   }

@@ -97,3 +97,20 @@ describe("predict", () => {
     expect(backend.live()).toBe(2);
   });
 });
+
+describe("predict with class names", () => {
+  it("names each prediction by its label, and leaves the name out without names", async () => {
+    const backend = new CpuBackend();
+    const W = Float32Array.from([0, 5, 0, 0, 0, 5]); // 2 features x 3 classes
+    const model = new SoftmaxRegression(backend, { W, b: new Float32Array(3) }, { features: 2, classes: 3 });
+    const x = Float32Array.from([1, 0, 0, 1]);
+    const named = await model.predict(x, 2, ["zero", "one", "two"]);
+    expect(named.map((p) => [p.label, p.name])).toEqual([
+      [1, "one"],
+      [2, "two"],
+    ]);
+    const plain = await model.predict(x, 2);
+    expect(plain.every((p) => p.name === undefined)).toBe(true);
+    model.dispose();
+  });
+});
