@@ -22,13 +22,16 @@ export interface MatmulOptions {
   readonly transB?: boolean;
 }
 
-/** Per-row loss and the gradient of the summed loss with respect to the logits. */
-export interface LossAndGrad {
+/**
+ * Per-row loss and the gradient of the summed loss with respect to the logits. A type alias, not an
+ * interface, so that it is a `Kept` and `tidy` can return it.
+ */
+export type LossAndGrad = {
   /** `[m,1]`: `-log softmax(z)[y]` per row. */
   readonly loss: Tensor;
   /** `[m,n]`: `softmax(z) - onehot(y)`. */
   readonly grad: Tensor;
-}
+};
 
 /**
  * The compute interface. Every op returns a new handle synchronously and never mutates its

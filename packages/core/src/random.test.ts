@@ -115,6 +115,16 @@ describe("Random.next", () => {
     expect(outside).toBe(0);
   });
 
+  it("is (27 bits of one draw, 26 of the next) / 2^53, so at most 1 - 2^-53", () => {
+    const r = new Random(21);
+    const twin = Random.fromState(r.getState());
+    for (let i = 0; i < 100; i++) {
+      const hi = twin.nextUint32() >>> 5;
+      const lo = twin.nextUint32() >>> 6;
+      expect(r.next()).toBe((hi * 2 ** 26 + lo) / 2 ** 53);
+    }
+  });
+
   it("nextInt(n) is an integer in [0, n) with roughly equal counts", () => {
     const r = new Random(3);
     const counts = new Array<number>(6).fill(0);

@@ -80,7 +80,12 @@ describe("tidy", () => {
     });
     expect(n).toBe(42);
     expect(backend.live()).toBe(1);
-    expect(tidy(backend, (b) => void b.neg(a))).toBeUndefined();
+    expect(
+      tidy(backend, (b) => {
+        b.neg(a);
+        return undefined;
+      }),
+    ).toBeUndefined();
     expect(backend.live()).toBe(1);
   });
 
@@ -111,7 +116,10 @@ describe("tidy", () => {
 
   it("lets fn dispose a tensor made before the scope", () => {
     const { backend, a } = setup();
-    tidy(backend, (b) => b.dispose(a));
+    tidy(backend, (b) => {
+      b.dispose(a);
+      return undefined;
+    });
     expect(backend.live()).toBe(0);
   });
 
