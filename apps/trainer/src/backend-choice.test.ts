@@ -1,5 +1,5 @@
-import { BackendRegistry } from "@tensorplug/core";
 import { createCpuBackend } from "@tensorplug/backend-cpu";
+import { BackendRegistry } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
 import { chooseBackend } from "./backend-choice.js";
 

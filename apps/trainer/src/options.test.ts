@@ -12,7 +12,9 @@ describe("flag values", () => {
   });
   it("nonNegativeInteger accepts 0", () => {
     expect(nonNegativeInteger("seed", "0", "train")).toBe(0);
-    expect(() => nonNegativeInteger("seed", "-3", "train")).toThrow(/--seed must be a whole number of at least 0/);
+    expect(() => nonNegativeInteger("seed", "-3", "train")).toThrow(
+      /--seed must be a whole number of at least 0/,
+    );
   });
   it("positiveNumber accepts decimals and exponents above 0 only", () => {
     expect(positiveNumber("lr", "0.1", "train")).toBe(0.1);
@@ -31,7 +33,9 @@ describe("parseFlags", () => {
     expect(parseFlags("train", ["--lr", "-0.5"], specs)).toEqual({ lr: "-0.5" });
   });
   it("names an unknown option and lists the valid ones", () => {
-    expect(() => parseFlags("train", ["--rate", "1"], specs)).toThrow("unknown option --rate; valid options: --lr, --help");
+    expect(() => parseFlags("train", ["--rate", "1"], specs)).toThrow(
+      "unknown option --rate; valid options: --lr, --help",
+    );
   });
   it("rejects positional arguments", () => {
     expect(() => parseFlags("train", ["extra"], specs)).toThrow(/unexpected argument extra/);

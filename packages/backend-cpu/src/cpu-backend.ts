@@ -6,6 +6,8 @@ import {
   checkSameShape,
   checkShape,
   concatShape,
+  formatShape,
+  InvalidTensorError,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
@@ -27,10 +29,28 @@ export class CpuBackend implements Backend {
     fused: new Set(["softmaxCrossEntropy"]),
   };
   private liveCount = 0;
+  /**
+   * The handles this instance made. Every CpuTensor passes `instanceof`, so without this a handle of
+   * another CpuBackend would be accepted, and disposing it would corrupt both instances' live counts.
+   */
+  private readonly owned = new WeakSet<CpuTensor>();
 
   private make(data: Float32Array, shape: Shape): CpuTensor {
     this.liveCount++;
-    return new CpuTensor(data, shape);
+    const t = new CpuTensor(data, shape);
+    this.owned.add(t);
+    return t;
+  }
+
+  /** The live data of a handle this instance made, or an `InvalidTensorError` naming the op. */
+  private data(op: string, t: Tensor): Float32Array {
+    const data = dataOf(op, t);
+    if (!this.owned.has(t as CpuTensor)) {
+      throw new InvalidTensorError(
+        `${op}: tensor ${formatShape(t.shape)} was made by another cpu backend, not this one`,
+      );
+    }
+    return data;
   }
 
   upload(data: Float32Array, shape: Shape): Tensor {
@@ -43,11 +63,11 @@ export class CpuBackend implements Backend {
   }
 
   readSync(t: Tensor): Float32Array {
-    return Float32Array.from(dataOf("read", t));
+    return Float32Array.from(this.data("read", t));
   }
 
   dispose(t: Tensor): void {
-    dataOf("dispose", t);
+    this.data("dispose", t);
     (t as CpuTensor).data = null;
     this.liveCount--;
   }
@@ -59,8 +79,8 @@ export class CpuBackend implements Backend {
   matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     const [m, inner, n] = matmulDims(a.shape, b.shape, opts);
     const out = k.matmul(
-      dataOf("matmul", a),
-      dataOf("matmul", b),
+      this.data("matmul", a),
+      this.data("matmul", b),
       m,
       inner,
       n,
@@ -72,8 +92,8 @@ export class CpuBackend implements Backend {
 
   private binary(op: string, a: Tensor, b: Operand, f: (x: number, y: number) => number): Tensor {
     const kind = broadcastOf(op, a.shape, b);
-    const right = typeof b === "number" ? b : dataOf(op, b);
-    return this.make(k.binary(dataOf(op, a), right, a.shape[0], a.shape[1], kind, f), a.shape);
+    const right = typeof b === "number" ? b : this.data(op, b);
+    return this.make(k.binary(this.data(op, a), right, a.shape[0], a.shape[1], kind, f), a.shape);
   }
 
   add(a: Tensor, b: Operand): Tensor {
@@ -93,28 +113,28 @@ export class CpuBackend implements Backend {
   }
 
   exp(x: Tensor): Tensor {
-    return this.make(k.unary(dataOf("exp", x), Math.exp), x.shape);
+    return this.make(k.unary(this.data("exp", x), Math.exp), x.shape);
   }
   log(x: Tensor): Tensor {
-    return this.make(k.unary(dataOf("log", x), Math.log), x.shape);
+    return this.make(k.unary(this.data("log", x), Math.log), x.shape);
   }
   neg(x: Tensor): Tensor {
     return this.make(
-      k.unary(dataOf("neg", x), (v) => -v),
+      k.unary(this.data("neg", x), (v) => -v),
       x.shape,
     );
   }
 
   sum(x: Tensor, axis: Axis): Tensor {
     const shape = reducedShape("sum", x.shape, axis);
-    return this.make(k.reduce(dataOf("sum", x), x.shape[0], x.shape[1], axis, "sum"), shape);
+    return this.make(k.reduce(this.data("sum", x), x.shape[0], x.shape[1], axis, "sum"), shape);
   }
   max(x: Tensor, axis: Axis): Tensor {
     const shape = reducedShape("max", x.shape, axis);
-    return this.make(k.reduce(dataOf("max", x), x.shape[0], x.shape[1], axis, "max"), shape);
+    return this.make(k.reduce(this.data("max", x), x.shape[0], x.shape[1], axis, "max"), shape);
   }
   argmax(x: Tensor): Tensor {
-    return this.make(k.argmax(dataOf("argmax", x), x.shape[0], x.shape[1]), [x.shape[0], 1]);
+    return this.make(k.argmax(this.data("argmax", x), x.shape[0], x.shape[1]), [x.shape[0], 1]);
   }
 
   concat(parts: readonly Tensor[], axis: Axis): Tensor {
@@ -122,7 +142,7 @@ export class CpuBackend implements Backend {
       parts.map((p) => p.shape),
       axis,
     );
-    const blocks = parts.map((p) => ({ data: dataOf("concat", p), rows: p.shape[0], cols: p.shape[1] }));
+    const blocks = parts.map((p) => ({ data: this.data("concat", p), rows: p.shape[0], cols: p.shape[1] }));
     return this.make(k.concat(blocks, axis), shape);
   }
 
@@ -130,8 +150,8 @@ export class CpuBackend implements Backend {
     checkSameShape("axpy", x.shape, y.shape);
     return this.make(
       k.binary(
-        dataOf("axpy", y),
-        dataOf("axpy", x),
+        this.data("axpy", y),
+        this.data("axpy", x),
         y.shape[0],
         y.shape[1],
         "same",
@@ -145,8 +165,8 @@ export class CpuBackend implements Backend {
     checkSameShape("softmaxCrossEntropy", logits.shape, onehot.shape);
     const [m, n] = logits.shape;
     const { loss, grad } = k.softmaxCrossEntropy(
-      dataOf("softmaxCrossEntropy", logits),
-      dataOf("softmaxCrossEntropy", onehot),
+      this.data("softmaxCrossEntropy", logits),
+      this.data("softmaxCrossEntropy", onehot),
       m,
       n,
     );

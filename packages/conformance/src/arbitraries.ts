@@ -38,11 +38,16 @@ export function shapes(maxRows = 9, maxCols = 9): fc.Arbitrary<Shape> {
 /** A matrix of the given shape with values drawn from `values`. */
 export function matrixOf(shape: Shape, values: fc.Arbitrary<number>): fc.Arbitrary<F32Matrix> {
   const size = shape[0] * shape[1];
-  return fc.array(values, { minLength: size, maxLength: size }).map((v) => ({ shape, data: Float32Array.from(v) }));
+  return fc
+    .array(values, { minLength: size, maxLength: size })
+    .map((v) => ({ shape, data: Float32Array.from(v) }));
 }
 
 /** A matrix of any shape from `shapeArb` (edge shapes included by default). */
-export function matrices(values: fc.Arbitrary<number>, shapeArb: fc.Arbitrary<Shape> = shapes()): fc.Arbitrary<F32Matrix> {
+export function matrices(
+  values: fc.Arbitrary<number>,
+  shapeArb: fc.Arbitrary<Shape> = shapes(),
+): fc.Arbitrary<F32Matrix> {
   return shapeArb.chain((s) => matrixOf(s, values));
 }
 

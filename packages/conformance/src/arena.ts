@@ -41,11 +41,19 @@ export class Arena {
   }
 
   /** Throws unless every tensor still holds bitwise what `snapshot` saw. */
-  async assertUnchanged(tensors: readonly Tensor[], before: readonly Float32Array[], label: string): Promise<void> {
+  async assertUnchanged(
+    tensors: readonly Tensor[],
+    before: readonly Float32Array[],
+    label: string,
+  ): Promise<void> {
     const after = await this.snapshot(tensors);
-    after.forEach((data, i) =>
-      assertSameBits(data, before[i]!, `${label}: input #${i} (${formatShape(tensors[i]!.shape)}) was mutated`),
-    );
+    for (const [i, data] of after.entries()) {
+      assertSameBits(
+        data,
+        before[i]!,
+        `${label}: input #${i} (${formatShape(tensors[i]!.shape)}) was mutated`,
+      );
+    }
   }
 
   /** Disposes everything still tracked. */
@@ -76,7 +84,9 @@ export async function withArena<T>(backend: Backend, fn: (arena: Arena) => Promi
   arena.disposeAll();
   const after = backend.live();
   if (after !== before) {
-    throw new Error(`live() is ${after} after disposing every tensor the check made, ${before} before: a handle leaked`);
+    throw new Error(
+      `live() is ${after} after disposing every tensor the check made, ${before} before: a handle leaked`,
+    );
   }
   return result;
 }

@@ -34,10 +34,13 @@ export async function checkOp(ctx: CheckContext, c: OpCase): Promise<void> {
     const live = ctx.backend.live();
     const out = arena.track(c.run(ctx.backend, inputs));
     const made = ctx.backend.live() - live;
-    if (made !== 1) throw new Error(`${c.label}: live() went up by ${made}, expected exactly 1 for one output`);
+    if (made !== 1)
+      throw new Error(`${c.label}: live() went up by ${made}, expected exactly 1 for one output`);
     const [m, n] = c.expected.shape;
     if (out.shape[0] !== m || out.shape[1] !== n) {
-      throw new Error(`${c.label}: result is ${formatShape(out.shape)}, expected ${formatShape(c.expected.shape)}`);
+      throw new Error(
+        `${c.label}: result is ${formatShape(out.shape)}, expected ${formatShape(c.expected.shape)}`,
+      );
     }
     const got = await arena.read(out);
     assertClose(got, c.expected.data, c.tolerance, c.label, {

@@ -92,8 +92,10 @@ export function assertClose(
   if (miss === undefined) return;
   const cols = options.shape?.[1];
   const where = cols ? `[${Math.floor(miss.index / cols)},${miss.index % cols}]` : `#${miss.index}`;
+  // Values in full (they are the repro); the error bounds to 4 digits (they are context).
+  const short = (v: number) => v.toPrecision(4);
   throw new Error(
-    `${label}: element ${where} is ${miss.actual}, reference ${miss.expected} ` +
-      `(off by ${Math.abs(miss.actual - miss.expected)}, allowed ${miss.allowed}; rel ${tol.rel}, abs ${tol.abs})`,
+    `${label}: element ${where} is ${miss.actual}, reference ${miss.expected} (off by ` +
+      `${short(Math.abs(miss.actual - miss.expected))}, allowed ${short(miss.allowed)}; rel ${short(tol.rel)}, abs ${short(tol.abs)})`,
   );
 }

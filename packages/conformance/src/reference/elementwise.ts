@@ -59,6 +59,7 @@ export function unary(op: UnaryOp, x: HostMatrix): RefMatrix {
 
 /** `y + alpha * x`, same shapes. */
 export function axpy(alpha: number, x: HostMatrix, y: HostMatrix): RefMatrix {
-  if (x.shape[0] !== y.shape[0] || x.shape[1] !== y.shape[1]) throw new RangeError("reference axpy: shapes differ");
+  if (x.shape[0] !== y.shape[0] || x.shape[1] !== y.shape[1])
+    throw new RangeError("reference axpy: shapes differ");
   return { shape: y.shape, data: Float64Array.from(y.data, (v, i) => v + alpha * x.data[i]!) };
 }

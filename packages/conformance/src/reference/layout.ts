@@ -6,7 +6,8 @@ export function concat(parts: readonly HostMatrix[], axis: Axis): RefMatrix {
   const first = parts[0];
   if (first === undefined) throw new RangeError("reference concat: needs at least one part");
   const keep = axis === 0 ? 1 : 0;
-  if (parts.some((p) => p.shape[keep] !== first.shape[keep])) throw new RangeError("reference concat: parts differ");
+  if (parts.some((p) => p.shape[keep] !== first.shape[keep]))
+    throw new RangeError("reference concat: parts differ");
   const total = parts.reduce((s, p) => s + p.shape[axis], 0);
   const [rows, cols] = axis === 0 ? [total, first.shape[1]] : [first.shape[0], total];
   const data = new Float64Array(rows * cols);

@@ -22,9 +22,13 @@ export function softmax(logits: HostMatrix): RefMatrix {
 }
 
 /** Per-row cross-entropy `[m,1]` against one-hot (or soft) labels, and its gradient `softmax - onehot`. */
-export function softmaxCrossEntropy(logits: HostMatrix, onehot: HostMatrix): { loss: RefMatrix; grad: RefMatrix } {
+export function softmaxCrossEntropy(
+  logits: HostMatrix,
+  onehot: HostMatrix,
+): { loss: RefMatrix; grad: RefMatrix } {
   const [m, n] = logits.shape;
-  if (onehot.shape[0] !== m || onehot.shape[1] !== n) throw new RangeError("reference softmaxCrossEntropy: shapes differ");
+  if (onehot.shape[0] !== m || onehot.shape[1] !== n)
+    throw new RangeError("reference softmaxCrossEntropy: shapes differ");
   const logp = logSoftmax(logits);
   const loss = new Float64Array(m);
   const grad = new Float64Array(m * n);

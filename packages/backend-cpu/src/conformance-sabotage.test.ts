@@ -1,0 +1,201 @@
+// The conformance suite must have teeth: each test breaks one thing in an otherwise correct CPU
+// backend and checks that the matching conformance check fails, with a message naming the problem.
+
+import { type Check, type CheckContext, conformanceChecks, toleranceFor } from "@tensorplug/conformance";
+import type { Backend, Operand, Tensor } from "@tensorplug/core";
+import { describe, expect, it } from "vitest";
+import { CpuBackend, type CpuTensor } from "./index.js";
+
+/** A CPU backend with some members replaced; everything else is the real, bound method. */
+function sabotaged(replace: (real: CpuBackend) => Partial<Record<keyof Backend, unknown>>): Backend {
+  const real = new CpuBackend();
+  const replaced: Record<PropertyKey, unknown> = replace(real);
+  return new Proxy(real, {
+    get(target, key) {
+      if (Object.hasOwn(replaced, key)) return replaced[key];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function check(name: string): Check {
+  const found = conformanceChecks.find((c) => c.name === name);
+  if (!found) throw new Error(`no conformance check named "${name}"`);
+  return found;
+}
+
+function context(backend: Backend): CheckContext {
+  return { backend, tolerance: toleranceFor(32), numRuns: 30, seed: undefined };
+}
+
+/** Runs the named check against `backend` and returns the failure message. */
+async function failureOf(backend: Backend, name: string): Promise<string> {
+  try {
+    await check(name).run(context(backend));
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error(`check "${name}" passed against a sabotaged backend`);
+}
+
+/** Host-side rewrite of an op: read the real output, change it, upload the result in its place. */
+function rewrite(real: CpuBackend, out: Tensor, change: (data: Float32Array) => void): Tensor {
+  const data = real.readSync(out);
+  real.dispose(out);
+  change(data);
+  return real.upload(data, out.shape);
+}
+
+describe("the conformance suite catches a sabotaged backend", () => {
+  it("argmax that breaks ties towards the highest index", async () => {
+    const backend = sabotaged((real) => ({
+      argmax: (x: Tensor) => {
+        const [m, n] = x.shape;
+        const data = real.readSync(x);
+        const out = new Float32Array(m);
+        for (let i = 0; i < m; i++)
+          for (let j = 1; j < n; j++) if (data[i * n + j]! >= data[i * n + out[i]!]!) out[i] = j;
+        return real.upload(out, [m, 1]);
+      },
+    }));
+    expect(await failureOf(backend, "argmax breaks ties towards the lowest index")).toMatch(
+      /argmax of \d+x\d+/,
+    );
+    expect(
+      await failureOf(backend, "argmax ties pick the lowest index: [3,7,7,1] → 1, all equal → 0"),
+    ).toMatch(/element \[0,0\] is 2, reference 1/);
+  });
+
+  it("matmul that ignores transB", async () => {
+    const backend = sabotaged((real) => ({
+      matmul: (a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}) => {
+        if (!opts.transB) return real.matmul(a, b, opts);
+        // Reinterprets b's storage as [k,n] instead of transposing it: right shape, wrong values.
+        const [r, c] = b.shape;
+        const raw = real.upload(real.readSync(b), [c, r]);
+        try {
+          return real.matmul(a, raw, { transA: opts.transA ?? false });
+        } finally {
+          real.dispose(raw);
+        }
+      },
+    }));
+    expect(await failureOf(backend, "op(a)·op(b) with transA=false, transB=true")).toMatch(
+      /matmul transB \d+x\d+ · \d+x\d+/,
+    );
+  });
+
+  it("a row broadcast that reads the column index", async () => {
+    const backend = sabotaged((real) => ({
+      add: (a: Tensor, b: Operand) => {
+        if (typeof b === "number" || b.shape[0] !== 1 || a.shape[0] === 1) return real.add(a, b);
+        const [m, n] = a.shape;
+        const bias = real.readSync(b);
+        return rewrite(real, real.add(a, 0), (d) => {
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) d[i * n + j]! += bias[Math.min(i, n - 1)]!;
+        });
+      },
+    }));
+    expect(await failureOf(backend, "add with a [1,n] row right operand")).toMatch(
+      /add \d+x\d+ · 1x\d+ \(row\)/,
+    );
+  });
+
+  it("a fused softmax without the max shift overflows at ±1000", async () => {
+    const naive = sabotaged((real) => ({
+      caps: { ...real.caps, fused: new Set(["softmax", "softmaxCrossEntropy"]) },
+      softmax: (z: Tensor) => {
+        const [m, n] = z.shape;
+        return rewrite(real, real.exp(z), (d) => {
+          for (let i = 0; i < m; i++) {
+            const row = d.subarray(i * n, (i + 1) * n);
+            const total = row.reduce((s, v) => s + v, 0);
+            row.forEach((v, j) => {
+              row[j] = v / total;
+            });
+          }
+        });
+      },
+    }));
+    expect(
+      await failureOf(naive, "logits of ±1000 give finite softmax rows summing to 1 and a finite loss"),
+    ).toMatch(/softmax of 5x3 logits .*: element #\d+ is NaN/);
+  });
+
+  it("an op that leaks an intermediate handle", async () => {
+    const backend = sabotaged((real) => ({
+      sum: (x: Tensor, axis: 0 | 1) => {
+        real.neg(x); // never disposed
+        return real.sum(x, axis);
+      },
+    }));
+    expect(await failureOf(backend, "sum along axis 1 keeps the axis")).toMatch(/live\(\) went up by 2/);
+    expect(
+      await failureOf(backend, "every op raises live() by exactly its outputs, and dispose lowers it back"),
+    ).toMatch(/sum axis 0: live\(\) rose by 2, expected 1/);
+  });
+
+  it("an op that writes into its input", async () => {
+    const backend = sabotaged((real) => ({
+      neg: (x: Tensor) => {
+        const out = real.neg(x);
+        // Simulates an in-place kernel: the input's storage now holds the output too.
+        (x as CpuTensor).data?.set(real.readSync(out));
+        return out;
+      },
+    }));
+    expect(await failureOf(backend, "neg")).toMatch(/neg \d+x\d+: input #0 \(\d+x\d+\) was mutated/);
+  });
+
+  it("read that hands out the backend's own storage", async () => {
+    const backend = sabotaged(() => ({
+      read: async (t: Tensor) => (t as CpuTensor).data,
+    }));
+    expect(await failureOf(backend, "read returns a copy: mutating it leaves the tensor alone")).toMatch(
+      /read-then-mutate/,
+    );
+  });
+
+  it("sums accumulated with float16-like rounding", async () => {
+    const backend = sabotaged((real) => ({
+      sum: (x: Tensor, axis: 0 | 1) =>
+        rewrite(real, real.sum(x, axis), (d) => {
+          for (let i = 0; i < d.length; i++) d[i] = Number(d[i]!.toPrecision(3));
+        }),
+    }));
+    expect(await failureOf(backend, "sum along axis 0 keeps the axis")).toMatch(/off by .* allowed/);
+  });
+
+  it("a kernel that is not deterministic", async () => {
+    let calls = 0;
+    const backend = sabotaged((real) => ({
+      exp: (x: Tensor) =>
+        rewrite(real, real.exp(x), (d) => {
+          calls++;
+          if (calls % 2 === 0) d[0] = Math.fround(d[0]! * (1 + 2 ** -20));
+        }),
+    }));
+    expect(
+      await failureOf(backend, "every op, run twice on the same inputs, gives bitwise-equal results"),
+    ).toMatch(/exp output #0: element #0/);
+  });
+
+  it("axpy that skips the shape check", async () => {
+    const backend = sabotaged((real) => ({
+      axpy: (alpha: number, _x: Tensor, y: Tensor) => rewrite(real, real.mul(y, 1), (d) => d.fill(alpha)),
+    }));
+    expect(await failureOf(backend, "axpy: mismatched shapes throw ShapeError naming both shapes")).toMatch(
+      /axpy 3x4 with 5x6 .*did not throw/,
+    );
+  });
+
+  it("a training step with the wrong gradient sign", async () => {
+    const backend = sabotaged((real) => ({
+      axpy: (alpha: number, x: Tensor, y: Tensor) => real.axpy(-alpha, x, y),
+    }));
+    expect(
+      await failureOf(backend, "trainBatch, then scoreBatch and predict, match the float64 reference"),
+    ).toMatch(/trainBatch of \d+x20 with 5 classes, lr [\d.]+: (W|b) after the step/);
+  });
+});

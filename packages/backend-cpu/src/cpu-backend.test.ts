@@ -1,0 +1,115 @@
+import { InvalidTensorError, type Tensor } from "@tensorplug/core";
+import { describe, expect, it } from "vitest";
+import { CpuBackend, CpuTensor, cpuBackendEntry, createCpuBackend } from "./index.js";
+
+const data = () => Float32Array.from([1, 2, 3, 4, 5, 6]);
+
+/** Every op applied to `t` (a 2x3 handle) with otherwise valid operands made by `be`. */
+function everyOp(be: CpuBackend, t: Tensor): [string, () => unknown][] {
+  const other = be.upload(data(), [2, 3]);
+  const w = be.upload(data(), [3, 2]);
+  return [
+    ["read", () => be.readSync(t)],
+    ["matmul (left)", () => be.matmul(t, w)],
+    ["matmul (right)", () => be.matmul(w, t)],
+    ["add", () => be.add(t, other)],
+    ["add (as right operand)", () => be.add(other, t)],
+    ["sub", () => be.sub(t, 1)],
+    ["mul", () => be.mul(t, 2)],
+    ["div", () => be.div(t, 2)],
+    ["equal", () => be.equal(t, 2)],
+    ["exp", () => be.exp(t)],
+    ["log", () => be.log(t)],
+    ["neg", () => be.neg(t)],
+    ["sum", () => be.sum(t, 0)],
+    ["max", () => be.max(t, 1)],
+    ["argmax", () => be.argmax(t)],
+    ["concat", () => be.concat([other, t], 0)],
+    ["axpy (x)", () => be.axpy(1, t, other)],
+    ["axpy (y)", () => be.axpy(1, other, t)],
+    ["softmaxCrossEntropy", () => be.softmaxCrossEntropy(t, other)],
+    ["dispose", () => be.dispose(t)],
+  ];
+}
+
+describe("CpuBackend handles", () => {
+  it("refuses every use of a disposed handle with InvalidTensorError, and does not miscount", async () => {
+    const be = new CpuBackend();
+    const t = be.upload(data(), [2, 3]);
+    be.dispose(t);
+    const live = be.live();
+    for (const [name, use] of everyOp(be, t)) {
+      const liveBefore = be.live();
+      expect(use, name).toThrow(InvalidTensorError);
+      expect(use, name).toThrow(/used after dispose/);
+      expect(be.live(), name).toBe(liveBefore);
+    }
+    await expect(be.read(t)).rejects.toThrow(InvalidTensorError);
+    expect(be.live()).toBe(live + 2);
+  });
+
+  it("refuses a handle made by another CpuBackend, leaving both live counts intact", async () => {
+    const a = new CpuBackend();
+    const b = new CpuBackend();
+    const foreign = a.upload(data(), [2, 3]);
+    for (const [name, use] of everyOp(b, foreign)) {
+      expect(use, name).toThrow(InvalidTensorError);
+      expect(use, name).toThrow(/another cpu backend/);
+    }
+    await expect(b.read(foreign)).rejects.toThrow(InvalidTensorError);
+    expect(a.live()).toBe(1);
+    expect(b.live()).toBe(2);
+    expect(Array.from(await a.read(foreign))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("refuses a hand-made CpuTensor and a tensor of another backend kind", () => {
+    const be = new CpuBackend();
+    const handMade = new CpuTensor(data(), [2, 3]);
+    expect(() => be.neg(handMade)).toThrow(InvalidTensorError);
+    expect(() => be.dispose(handMade)).toThrow(InvalidTensorError);
+    const alien: Tensor = { shape: [2, 3], backend: "webgpu" };
+    expect(() => be.exp(alien)).toThrow(/belongs to backend "webgpu"/);
+    expect(be.live()).toBe(0);
+  });
+
+  it("refuses to dispose twice without lowering live() twice", () => {
+    const be = new CpuBackend();
+    const t = be.upload(data(), [2, 3]);
+    be.dispose(t);
+    expect(() => be.dispose(t)).toThrow(InvalidTensorError);
+    expect(be.live()).toBe(0);
+  });
+
+  it("names the op and the shape in handle errors", () => {
+    const be = new CpuBackend();
+    const t = be.upload(data(), [2, 3]);
+    be.dispose(t);
+    expect(() => be.matmul(t, be.upload(data(), [3, 2]))).toThrow(
+      /^matmul: tensor 2x3 was used after dispose/,
+    );
+  });
+
+  it("rejects an upload whose data does not fill the shape", () => {
+    const be = new CpuBackend();
+    expect(() => be.upload(data(), [4, 2])).toThrow(/the data holds 6 values, the shape needs 8/);
+    expect(() => be.upload(data(), [0, 6])).toThrow(/positive integers/);
+    expect(be.live()).toBe(0);
+  });
+});
+
+describe("CpuBackend identity", () => {
+  it("declares float32, synchronous reads and a fused softmaxCrossEntropy", () => {
+    const be = createCpuBackend();
+    expect(be.name).toBe("cpu");
+    expect(be.mode).toBe("cpu");
+    expect(be.caps.precision).toBe(32);
+    expect(be.caps.syncRead).toBe(true);
+    expect([...be.caps.fused]).toEqual(["softmaxCrossEntropy"]);
+  });
+
+  it("registry entry starts a fresh backend each time", async () => {
+    const [a, b] = await Promise.all([cpuBackendEntry.factory({}), cpuBackendEntry.factory({})]);
+    expect(a).toBeInstanceOf(CpuBackend);
+    expect(a).not.toBe(b);
+  });
+});
