@@ -103,7 +103,7 @@ describe("tensorplug backends", () => {
   it("lists cpu as available and says what auto picks", () => {
     const result = runCli(["backends"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^cpu\s+10\s+available \(mode cpu\)/m);
-    expect(result.stdout).toMatch(/auto picks: cpu/);
+    expect(result.stdout).toMatch(/^cpu\s+cpu\s+10\s+available - pure TypeScript/m);
+    expect(result.stdout).toMatch(/auto picks: cpu \(cpu\)/);
   });
 });

@@ -308,3 +308,28 @@ describe("probe", () => {
     expect(await new BackendRegistry().probe()).toEqual([]);
   });
 });
+
+describe("probe with modes", () => {
+  it("tries each mode, passing it as options.mode, and names the mode requested and the mode that ran", async () => {
+    const registry = new BackendRegistry();
+    const seen: unknown[] = [];
+    registry.register({
+      name: "multi",
+      priority: 1,
+      description: "",
+      modes: ["fast", "slow"],
+      factory: async (options) => {
+        seen.push(options.mode);
+        if (options.mode === "fast")
+          throw new BackendUnavailableError("multi", "no fast path here", "use slow");
+        return Object.assign(new TestBackend({ name: "multi" }), { mode: String(options.mode) }) as Backend;
+      },
+    });
+    const results = await registry.probe();
+    expect(seen).toEqual(["fast", "slow"]);
+    expect(results).toEqual([
+      { name: "multi", requested: "fast", ok: false, reason: "no fast path here", fix: "use slow" },
+      { name: "multi", requested: "slow", ok: true, mode: "slow" },
+    ]);
+  });
+});

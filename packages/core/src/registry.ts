@@ -10,14 +10,25 @@ export interface BackendEntry {
   /** Higher starts first under `auto`. */
   readonly priority: number;
   readonly description: string;
+  /**
+   * Variants the factory accepts as `options.mode` (gpu.js modes, tfjs backends), best first.
+   * `probe` tries each; without a mode the factory picks the best that starts.
+   */
+  readonly modes?: readonly string[];
   /** Starts the backend; throws `BackendUnavailableError` when it cannot run here. */
   readonly factory: (options: BackendOptions) => Promise<Backend>;
 }
 
 /** Whether a backend started, and if not, why and how to fix it. */
 export type ProbeResult =
-  | { readonly name: string; readonly ok: true; readonly mode: string }
-  | { readonly name: string; readonly ok: false; readonly reason: string; readonly fix: string };
+  | { readonly name: string; readonly requested?: string; readonly ok: true; readonly mode: string }
+  | {
+      readonly name: string;
+      readonly requested?: string;
+      readonly ok: false;
+      readonly reason: string;
+      readonly fix: string;
+    };
 
 /** The name `resolve` takes to mean "the highest-priority backend that starts". */
 export const AUTO = "auto";
@@ -95,32 +106,41 @@ export class BackendRegistry {
     );
   }
 
-  /** Tries to start every backend (closing each again) and reports which start here. */
+  /**
+   * Tries to start every backend (closing each again) and reports which start here; a backend
+   * with `modes` is tried once per mode, with `requested` naming it.
+   */
   async probe(options: BackendOptions = {}): Promise<ProbeResult[]> {
     const results: ProbeResult[] = [];
     for (const entry of this.list()) {
-      let backend: Backend;
-      try {
-        backend = await this.create(entry.name, options);
-      } catch (error) {
-        const e = asUnavailable(entry.name, error);
-        results.push({ name: entry.name, ok: false, reason: e.reason, fix: e.fix });
-        continue;
-      }
-      // One result per backend: a failing close() must not add a second entry after an "ok" one.
-      try {
-        await backend.close?.();
-        results.push({ name: entry.name, ok: true, mode: backend.mode });
-      } catch (error) {
-        const e = asUnavailable(entry.name, error);
-        results.push({
-          name: entry.name,
-          ok: false,
-          reason: `it starts, but close() failed: ${e.reason}`,
-          fix: e.fix,
-        });
+      const modes = entry.modes ?? [undefined];
+      for (const requested of modes) {
+        const tag = requested === undefined ? {} : { requested };
+        const withMode = requested === undefined ? options : { ...options, mode: requested };
+        results.push({ name: entry.name, ...tag, ...(await this.probeOne(entry.name, withMode)) });
       }
     }
     return results;
+  }
+
+  private async probeOne(
+    name: string,
+    options: BackendOptions,
+  ): Promise<{ ok: true; mode: string } | { ok: false; reason: string; fix: string }> {
+    let backend: Backend;
+    try {
+      backend = await this.create(name, options);
+    } catch (error) {
+      const e = asUnavailable(name, error);
+      return { ok: false, reason: e.reason, fix: e.fix };
+    }
+    // One result per backend: a failing close() must not add a second entry after an "ok" one.
+    try {
+      await backend.close?.();
+      return { ok: true, mode: backend.mode };
+    } catch (error) {
+      const e = asUnavailable(name, error);
+      return { ok: false, reason: `it starts, but close() failed: ${e.reason}`, fix: e.fix };
+    }
   }
 }

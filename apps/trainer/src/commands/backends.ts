@@ -19,20 +19,22 @@ export async function backendsCommand(args: readonly string[], io: Io): Promise<
     return 0;
   }
   const registry = createRegistry();
-  const entries = registry.list();
+  const entries = new Map(registry.list().map((e) => [e.name, e]));
   const results = await registry.probe();
-  const width = Math.max(...entries.map((e) => e.name.length), 7);
-  println(io.stdout, `${"backend".padEnd(width)}  priority  status`);
-  for (const entry of entries) {
-    const result = results.find((r) => r.name === entry.name);
-    const status = !result
-      ? "not probed"
-      : result.ok
-        ? `available (mode ${result.mode}) - ${entry.description}`
-        : `unavailable: ${result.reason}. Fix: ${result.fix}`;
-    println(io.stdout, `${entry.name.padEnd(width)}  ${String(entry.priority).padStart(8)}  ${status}`);
+  const rows = results.map((r) => {
+    const entry = entries.get(r.name);
+    const status = r.ok
+      ? `available${r.requested === undefined ? ` - ${entry?.description ?? ""}` : ""}`
+      : `unavailable: ${r.reason}. Fix: ${r.fix}`;
+    return [r.name, r.requested ?? (r.ok ? r.mode : "-"), String(entry?.priority ?? ""), status] as const;
+  });
+  const nameWidth = Math.max(7, ...rows.map((r) => r[0].length));
+  const modeWidth = Math.max(4, ...rows.map((r) => r[1].length));
+  println(io.stdout, `${"backend".padEnd(nameWidth)}  ${"mode".padEnd(modeWidth)}  priority  status`);
+  for (const [name, mode, priority, status] of rows) {
+    println(io.stdout, `${name.padEnd(nameWidth)}  ${mode.padEnd(modeWidth)}  ${priority.padStart(8)}  ${status}`);
   }
   const first = results.find((r) => r.ok);
-  println(io.stdout, first ? `auto picks: ${first.name}` : "auto picks: nothing starts here");
+  println(io.stdout, first?.ok ? `auto picks: ${first.name} (${first.mode})` : "auto picks: nothing starts here");
   return 0;
 }
