@@ -1,0 +1,325 @@
+import {
+  type Axis,
+  type Backend,
+  type BackendCaps,
+  broadcastOf,
+  checkSameShape,
+  checkShape,
+  concatShape,
+  type FusedOp,
+  formatShape,
+  InvalidTensorError,
+  type LossAndGrad,
+  type MatmulOptions,
+  matmulDims,
+  type Operand,
+  reducedShape,
+  type Shape,
+  type Tensor,
+} from "@tensorplug/core";
+import type { GPU, KernelVariable } from "gpu.js";
+import type { Device, Payload } from "./device.js";
+import { GpujsClosedError } from "./errors.js";
+import type { GlCounters } from "./gl-counters.js";
+import { GpujsTensor, payloadOf } from "./gpujs-tensor.js";
+import type { KernelCache, KernelCacheStats } from "./kernel-cache.js";
+import type { KernelSpec } from "./kernel-spec.js";
+import { GPUJS, type GpujsMode } from "./modes.js";
+import { axpySpec, type BinaryOp, binarySpec, type UnaryOp, unarySpec } from "./sources/elementwise.js";
+import { concatSpec } from "./sources/layout.js";
+import { matmulSpec, prefersTransposedOutput, transposeSpec } from "./sources/matmul.js";
+import { argmaxSpec, type ReduceOp, reduceSpec } from "./sources/reductions.js";
+import {
+  crossEntropyGradSpec,
+  crossEntropyLossSpec,
+  logSoftmaxSpec,
+  rowStatsSpec,
+  softmaxSpec,
+} from "./sources/softmax.js";
+
+/** A better mode that did not start when the best mode was asked for, and why. */
+export interface PassedOver {
+  readonly mode: GpujsMode;
+  readonly reason: string;
+  readonly fix: string;
+}
+
+/** Everything a started backend runs on; `createGpujsBackend` assembles it. */
+export interface GpujsRuntime {
+  readonly mode: GpujsMode;
+  /** The gpu.js kernel class that runs, e.g. `HeadlessGLKernel`, `WebAssemblyKernel`. */
+  readonly engine: string;
+  readonly gpu: GPU;
+  readonly kernels: KernelCache;
+  readonly device: Device;
+  /**
+   * Whether a matmul with a narrow output (10 classes) is better written transposed, wide, and
+   * transposed back: webasm runs 4 neighbouring threads of a row as one SIMD step and GL shades
+   * blocks of pixels, so both waste lanes on rows 10 wide.
+   */
+  readonly wideOutputs: boolean;
+  /** GL only: counts textures alive and pixel readbacks on the context. */
+  readonly gl?: GlCounters;
+  /** Modes tried first and passed over (only when no mode was asked for). */
+  readonly passedOver: readonly PassedOver[];
+}
+
+/** Counters for tests and benchmarks. */
+export interface GpujsStats extends KernelCacheStats {
+  /** GL textures alive on the context (gpu.js's internal ones included); `undefined` outside GL. */
+  readonly textures: number | undefined;
+  /** GL pixel readbacks so far (every device-to-host copy); `undefined` outside GL. */
+  readonly readbacks: number | undefined;
+}
+
+/** Fused kernels: two or three launches instead of the ~10 of core's composites. */
+const FUSED: ReadonlySet<FusedOp> = new Set<FusedOp>(["softmax", "logSoftmax", "softmaxCrossEntropy"]);
+
+/** The most tensors one concat kernel reads; more are joined in groups (GL has few texture units). */
+const MAX_CONCAT_PARTS = 8;
+
+/**
+ * The tensorplug backend on gpu.js. Every op runs one cached gpu.js kernel; in GL mode results
+ * stay on the device as textures and only `read` reads back. Create it with `createGpujsBackend`.
+ */
+export class GpujsBackend implements Backend {
+  readonly name = GPUJS;
+  /** The mode that runs: `gpu`, `webasm` or `cpu`. */
+  readonly mode: GpujsMode;
+  /** The gpu.js kernel class that runs, e.g. `HeadlessGLKernel` for mode gpu in Node. */
+  readonly engine: string;
+  readonly caps: BackendCaps = Object.freeze({ precision: 32, syncRead: true, fused: FUSED });
+  /**
+   * When no mode was asked for: the better modes that did not start, with reason and fix, e.g.
+   * gpu without a display. Empty when the best mode started or a mode was asked for.
+   */
+  readonly passedOver: readonly PassedOver[];
+
+  private readonly runtime: GpujsRuntime;
+  private readonly owned = new WeakSet<GpujsTensor>();
+  private liveCount = 0;
+  private closed = false;
+
+  constructor(runtime: GpujsRuntime) {
+    this.runtime = runtime;
+    this.mode = runtime.mode;
+    this.engine = runtime.engine;
+    this.passedOver = runtime.passedOver;
+  }
+
+  upload(data: Float32Array, shape: Shape): Tensor {
+    checkShape("upload", shape, data.length);
+    this.checkOpen("upload");
+    const s: Shape = [shape[0], shape[1]];
+    return this.make(this.runtime.device.upload(data, s), s);
+  }
+
+  async read(t: Tensor): Promise<Float32Array> {
+    return this.readSync(t);
+  }
+
+  readSync(t: Tensor): Float32Array {
+    const payload = this.payload("read", t);
+    return this.runtime.device.read(payload, t.shape);
+  }
+
+  dispose(t: Tensor): void {
+    const payload = this.payload("dispose", t);
+    (t as GpujsTensor).payload = null;
+    this.liveCount--;
+    if (!this.closed) this.runtime.device.release(payload);
+  }
+
+  live(): number {
+    return this.liveCount;
+  }
+
+  /** Kernel cache counters and, in GL, texture and readback counters. */
+  stats(): GpujsStats {
+    const { gl, kernels } = this.runtime;
+    return { ...kernels.stats(), textures: gl?.textures, readbacks: gl?.readbacks };
+  }
+
+  matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+    const [m, k, n] = matmulDims(a.shape, b.shape, opts);
+    const problem = {
+      a: a.shape,
+      b: b.shape,
+      m,
+      k,
+      n,
+      transA: opts.transA ?? false,
+      transB: opts.transB ?? false,
+    };
+    if (!(this.runtime.wideOutputs && prefersTransposedOutput(m, n))) {
+      return this.run("matmul", matmulSpec(problem), [a, b]);
+    }
+    const transposed = this.run("matmul", matmulSpec(problem, true), [a, b]);
+    try {
+      return this.run("matmul", transposeSpec(transposed.shape), [transposed]);
+    } finally {
+      this.dispose(transposed);
+    }
+  }
+
+  add(a: Tensor, b: Operand): Tensor {
+    return this.binary("add", a, b);
+  }
+  sub(a: Tensor, b: Operand): Tensor {
+    return this.binary("sub", a, b);
+  }
+  mul(a: Tensor, b: Operand): Tensor {
+    return this.binary("mul", a, b);
+  }
+  div(a: Tensor, b: Operand): Tensor {
+    return this.binary("div", a, b);
+  }
+  equal(a: Tensor, b: Operand): Tensor {
+    return this.binary("equal", a, b);
+  }
+
+  exp(x: Tensor): Tensor {
+    return this.unary("exp", x);
+  }
+  log(x: Tensor): Tensor {
+    return this.unary("log", x);
+  }
+  neg(x: Tensor): Tensor {
+    return this.unary("neg", x);
+  }
+
+  sum(x: Tensor, axis: Axis): Tensor {
+    return this.reduce("sum", x, axis);
+  }
+  max(x: Tensor, axis: Axis): Tensor {
+    return this.reduce("max", x, axis);
+  }
+  argmax(x: Tensor): Tensor {
+    return this.run("argmax", argmaxSpec(x.shape), [x]);
+  }
+
+  concat(parts: readonly Tensor[], axis: Axis): Tensor {
+    const shape = concatShape(
+      parts.map((p) => p.shape),
+      axis,
+    );
+    for (const p of parts) this.payload("concat", p);
+    if (parts.length <= MAX_CONCAT_PARTS) {
+      return this.run(
+        "concat",
+        concatSpec(
+          parts.map((p) => p.shape),
+          axis,
+          shape,
+        ),
+        parts,
+      );
+    }
+    // Join groups, then the groups; the group results are intermediates and disposed here.
+    const groups: Tensor[] = [];
+    try {
+      for (let i = 0; i < parts.length; i += MAX_CONCAT_PARTS) {
+        groups.push(this.concat(parts.slice(i, i + MAX_CONCAT_PARTS), axis));
+      }
+      return this.concat(groups, axis);
+    } finally {
+      for (const g of groups) this.dispose(g);
+    }
+  }
+
+  axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
+    checkSameShape("axpy", x.shape, y.shape);
+    return this.run("axpy", axpySpec(y.shape), [x, y, alpha]);
+  }
+
+  softmax(logits: Tensor): Tensor {
+    return this.withRowStats("softmax", logits, (stats) =>
+      this.run("softmax", softmaxSpec(logits.shape), [logits, stats]),
+    );
+  }
+
+  logSoftmax(logits: Tensor): Tensor {
+    return this.withRowStats("logSoftmax", logits, (stats) =>
+      this.run("logSoftmax", logSoftmaxSpec(logits.shape), [logits, stats]),
+    );
+  }
+
+  softmaxCrossEntropy(logits: Tensor, onehot: Tensor): LossAndGrad {
+    checkSameShape("softmaxCrossEntropy", logits.shape, onehot.shape);
+    this.payload("softmaxCrossEntropy", onehot);
+    return this.withRowStats("softmaxCrossEntropy", logits, (stats) => {
+      const inputs = [logits, onehot, stats];
+      const loss = this.run("softmaxCrossEntropy", crossEntropyLossSpec(logits.shape), inputs);
+      try {
+        return { loss, grad: this.run("softmaxCrossEntropy", crossEntropyGradSpec(logits.shape), inputs) };
+      } catch (error) {
+        this.dispose(loss);
+        throw error;
+      }
+    });
+  }
+
+  /** Releases every kernel, texture and the GL context. The backend is unusable after. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.runtime.gpu.destroy();
+  }
+
+  /** Runs `fn` with each row's max and log-sum-exp (see `rowStatsSpec`), an intermediate disposed after. */
+  private withRowStats<T>(op: string, logits: Tensor, fn: (stats: Tensor) => T): T {
+    const stats = this.run(op, rowStatsSpec(logits.shape), [logits]);
+    try {
+      return fn(stats);
+    } finally {
+      this.dispose(stats);
+    }
+  }
+
+  private binary(op: BinaryOp, a: Tensor, b: Operand): Tensor {
+    const kind = broadcastOf(op, a.shape, b);
+    return this.run(op, binarySpec(op, a.shape, kind, typeof b === "number" ? undefined : b.shape), [a, b]);
+  }
+
+  private unary(op: UnaryOp, x: Tensor): Tensor {
+    return this.run(op, unarySpec(op, x.shape), [x]);
+  }
+
+  private reduce(op: ReduceOp, x: Tensor, axis: Axis): Tensor {
+    reducedShape(op, x.shape, axis);
+    return this.run(op, reduceSpec(op, x.shape, axis), [x]);
+  }
+
+  /** Checks every tensor input, runs the kernel of `spec` and wraps its output as a new tensor. */
+  private run(op: string, spec: KernelSpec, inputs: readonly (Tensor | number)[]): Tensor {
+    this.checkOpen(op);
+    const { device, kernels } = this.runtime;
+    const args: KernelVariable[] = inputs.map((v) =>
+      typeof v === "number" ? v : device.argument(this.payload(op, v), v.shape),
+    );
+    const output = kernels.run(spec, args);
+    return this.make(device.adopt(output, spec.output), spec.output);
+  }
+
+  private make(payload: Payload, shape: Shape): GpujsTensor {
+    const t = new GpujsTensor(payload, shape);
+    this.owned.add(t);
+    this.liveCount++;
+    return t;
+  }
+
+  /** The payload of a live tensor this instance made, or an `InvalidTensorError` naming the op. */
+  private payload(op: string, t: Tensor): Payload {
+    const payload = payloadOf(op, t);
+    if (!this.owned.has(t as GpujsTensor)) {
+      throw new InvalidTensorError(
+        `${op}: tensor ${formatShape(t.shape)} was made by another gpujs backend, not this one`,
+      );
+    }
+    return payload;
+  }
+
+  private checkOpen(op: string): void {
+    if (this.closed) throw new GpujsClosedError(op);
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { matmulSpec } from "./matmul.js";
+
+describe("matmulSpec", () => {
+  it("gives each combination of transpose flags its own cache key, for the same operand shapes", () => {
+    const keys = new Set<string>();
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        for (const transposedOutput of [false, true]) {
+          const spec = matmulSpec(
+            { a: [1, 7], b: [1, 7], m: 1, k: 7, n: 1, transA, transB },
+            transposedOutput,
+          );
+          keys.add(spec.key);
+        }
+      }
+    }
+    expect(keys.size).toBe(8);
+  });
+
+  it("writes [m,n], or [n,m] when the output is transposed", () => {
+    const problem = {
+      a: [96, 784],
+      b: [784, 10],
+      m: 96,
+      k: 784,
+      n: 10,
+      transA: false,
+      transB: false,
+    } as const;
+    expect(matmulSpec(problem).output).toEqual([96, 10]);
+    expect(matmulSpec(problem, true).output).toEqual([10, 96]);
+  });
+});

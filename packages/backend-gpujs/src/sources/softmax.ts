@@ -1,0 +1,80 @@
+import type { Shape } from "@tensorplug/core";
+import { dims, type KernelSpec } from "../kernel-spec.js";
+import { COL, ROW } from "./common.js";
+
+// The fused softmax family follows core's composites formula for formula:
+//   logp = (z - max) - log(sum(exp(z - max)))
+// A first kernel computes each row's max and log-sum-exp once, `[m,2]`; the others read them.
+// That is one exp per element instead of one per element and class (webasm's exp is software),
+// and three launches instead of the composite's ten.
+
+/** Per row: column 0 the maximum, column 1 `log(sum(exp(z - max)))`. */
+export function rowStatsSpec(z: Shape): KernelSpec {
+  const n = z[1];
+  return {
+    key: `rowStats|${dims(z)}`,
+    source: `function(z) {
+  let mx = z[${ROW}][0];
+  for (let p = 1; p < ${n}; p++) { mx = Math.max(mx, z[${ROW}][p]); }
+  if (${COL} === 0) { return mx; }
+  let s = 0;
+  for (let p = 0; p < ${n}; p++) { s += Math.exp(z[${ROW}][p] - mx); }
+  return Math.log(s);
+}`,
+    output: [z[0], 2],
+    args: ["tensor"],
+  };
+}
+
+/** `(z - max) - lse` of the running element, given the row statistics `st`. */
+const LOGP = `(z[${ROW}][${COL}] - st[${ROW}][0]) - st[${ROW}][1]`;
+
+/** Row-wise log-softmax. */
+export function logSoftmaxSpec(z: Shape): KernelSpec {
+  return {
+    key: `logSoftmax|${dims(z)}`,
+    source: `function(z, st) { return ${LOGP}; }`,
+    output: z,
+    args: ["tensor", "tensor"],
+  };
+}
+
+/** Row-wise softmax, `exp(logp)`. */
+export function softmaxSpec(z: Shape): KernelSpec {
+  return {
+    key: `softmax|${dims(z)}`,
+    source: `function(z, st) { return Math.exp(${LOGP}); }`,
+    output: z,
+    args: ["tensor", "tensor"],
+  };
+}
+
+/** Per-row cross-entropy `-sum(y * logp)`, `[m,1]`; zero labels are skipped, as 0 * -inf is NaN. */
+export function crossEntropyLossSpec(z: Shape): KernelSpec {
+  const n = z[1];
+  return {
+    key: `sceLoss|${dims(z)}`,
+    source: `function(z, y, st) {
+  const mx = st[${ROW}][0];
+  const lse = st[${ROW}][1];
+  let loss = 0;
+  for (let p = 0; p < ${n}; p++) {
+    const t = y[${ROW}][p];
+    if (t !== 0) { loss -= t * ((z[${ROW}][p] - mx) - lse); }
+  }
+  return loss;
+}`,
+    output: [z[0], 1],
+    args: ["tensor", "tensor", "tensor"],
+  };
+}
+
+/** The gradient of the summed loss with respect to the logits, `exp(logp) - y`, `[m,n]`. */
+export function crossEntropyGradSpec(z: Shape): KernelSpec {
+  return {
+    key: `sceGrad|${dims(z)}`,
+    source: `function(z, y, st) { return Math.exp(${LOGP}) - y[${ROW}][${COL}]; }`,
+    output: z,
+    args: ["tensor", "tensor", "tensor"],
+  };
+}
