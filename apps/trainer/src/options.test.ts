@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseTrainArgs } from "./commands/train.js";
 import { nonNegativeInteger, parseFlags, positiveInteger, positiveNumber } from "./options.js";
+import { createRegistry } from "./registry.js";
 import { UsageError } from "./usage-error.js";
 
 describe("flag values", () => {
@@ -44,26 +45,43 @@ describe("parseFlags", () => {
 
 describe("parseTrainArgs", () => {
   it("defaults to the book's recipe", () => {
-    expect(parseTrainArgs([])).toEqual({ epochs: 10, batchSize: 256, lr: 0.1, seed: 0 });
+    expect(parseTrainArgs([], {}, createRegistry())).toEqual({
+      backend: { name: "auto", from: "default" },
+      epochs: 10,
+      batchSize: 256,
+      lr: 0.1,
+      seed: 0,
+    });
   });
   it("reads every flag", () => {
-    const settings = parseTrainArgs([
-      "--backend",
-      "cpu",
-      "--epochs",
-      "3",
-      "--batch-size",
-      "64",
-      "--lr",
-      "0.05",
-      "--seed",
-      "9",
-      "--data-dir",
-      ".",
-    ]);
-    expect(settings).toEqual({ backend: "cpu", epochs: 3, batchSize: 64, lr: 0.05, seed: 9, dataDir: "." });
+    const settings = parseTrainArgs(
+      [
+        "--backend",
+        "cpu",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "64",
+        "--lr",
+        "0.05",
+        "--seed",
+        "9",
+        "--data-dir",
+        ".",
+      ],
+      {},
+      createRegistry(),
+    );
+    expect(settings).toEqual({
+      backend: { name: "cpu", from: "flag" },
+      epochs: 3,
+      batchSize: 64,
+      lr: 0.05,
+      seed: 9,
+      dataDir: ".",
+    });
   });
   it("returns help for --help", () => {
-    expect(parseTrainArgs(["--help"])).toBe("help");
+    expect(parseTrainArgs(["--help"], {}, createRegistry())).toBe("help");
   });
 });

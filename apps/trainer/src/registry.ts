@@ -1,12 +1,37 @@
-import { BackendRegistry } from "@tensorplug/core";
+import { type BackendEntry, BackendRegistry } from "@tensorplug/core";
 
-/**
- * Every backend the CLI knows. Factories import their package lazily, so a backend whose native
- * piece is missing only fails when it is asked for, never at start-up.
- */
-export function createRegistry(): BackendRegistry {
-  const registry = new BackendRegistry();
-  registry.register({
+/** A backend as the CLI offers it: the registry entry, and the flag that picks its mode, if any. */
+export interface CliBackend extends BackendEntry {
+  readonly modeFlag?: string;
+}
+
+// Each factory imports its package only when asked, so a backend whose native piece is missing
+// (headless-gl, a wasm file) fails alone, with its reason, and never at start-up. The mode lists
+// mirror the packages' own exports (GPUJS_MODES, TFJS_BACKENDS); a test keeps them in step.
+export const CLI_BACKENDS: readonly CliBackend[] = [
+  {
+    name: "tfjs",
+    priority: 30,
+    description: "TensorFlow.js (tfjs-core) on its wasm, cpu, webgl or tensorflow backend",
+    modes: ["wasm", "cpu", "webgl", "tensorflow"],
+    modeFlag: "tfjs-backend",
+    factory: async (options) => {
+      const { createTfjsBackend } = await import("@tensorplug/backend-tfjs");
+      return createTfjsBackend(typeof options.mode === "string" ? { backend: options.mode } : {});
+    },
+  },
+  {
+    name: "gpujs",
+    priority: 20,
+    description: "gpu.js kernels: gpu (WebGL / headless-gl), webasm or cpu",
+    modes: ["gpu", "webasm", "cpu"],
+    modeFlag: "gpujs-mode",
+    factory: async (options) => {
+      const { createGpujsBackend } = await import("@tensorplug/backend-gpujs");
+      return createGpujsBackend(typeof options.mode === "string" ? { mode: options.mode } : {});
+    },
+  },
+  {
     name: "cpu",
     priority: 10,
     description: "pure TypeScript kernels on Float32Array; runs everywhere",
@@ -14,6 +39,12 @@ export function createRegistry(): BackendRegistry {
       const { createCpuBackend } = await import("@tensorplug/backend-cpu");
       return createCpuBackend();
     },
-  });
+  },
+];
+
+/** Every backend the CLI knows, registered by name and priority. */
+export function createRegistry(): BackendRegistry {
+  const registry = new BackendRegistry();
+  for (const backend of CLI_BACKENDS) registry.register(backend);
   return registry;
 }

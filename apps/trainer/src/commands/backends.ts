@@ -32,9 +32,15 @@ export async function backendsCommand(args: readonly string[], io: Io): Promise<
   const modeWidth = Math.max(4, ...rows.map((r) => r[1].length));
   println(io.stdout, `${"backend".padEnd(nameWidth)}  ${"mode".padEnd(modeWidth)}  priority  status`);
   for (const [name, mode, priority, status] of rows) {
-    println(io.stdout, `${name.padEnd(nameWidth)}  ${mode.padEnd(modeWidth)}  ${priority.padStart(8)}  ${status}`);
+    println(
+      io.stdout,
+      `${name.padEnd(nameWidth)}  ${mode.padEnd(modeWidth)}  ${priority.padStart(8)}  ${status}`,
+    );
   }
   const first = results.find((r) => r.ok);
-  println(io.stdout, first?.ok ? `auto picks: ${first.name} (${first.mode})` : "auto picks: nothing starts here");
+  println(
+    io.stdout,
+    first?.ok ? `auto picks: ${first.name} (${first.mode})` : "auto picks: nothing starts here",
+  );
   return 0;
 }

@@ -19,7 +19,12 @@ import { UsageError } from "../usage-error.js";
 const COMMAND = "bench";
 
 export const BENCH_FLAGS: FlagSpecs = {
-  backends: { type: "string", value: "A,B", help: "backends to measure", default: "every registered one" },
+  backends: {
+    type: "string",
+    value: "LIST",
+    help: "backends to measure, as name or name:mode (e.g. cpu,tfjs:wasm)",
+    default: "every backend and mode",
+  },
   epochs: { type: "string", value: "N", help: "epochs per run", default: String(BOOK_RECIPE.epochs) },
   runs: { type: "string", value: "N", help: "runs per backend; the median is reported", default: "1" },
   seed: { type: "string", value: "N", help: "seed shared by every run", default: String(BOOK_RECIPE.seed) },
@@ -54,14 +59,48 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** One backend, optionally pinned to one of its modes. */
+interface Target {
+  readonly name: string;
+  readonly mode?: string;
+}
+
+/** `cpu,tfjs:wasm` → targets; without a list, every backend in every mode, cpu first (the baseline). */
+export function benchTargets(list: string | undefined, registry: BackendRegistry): Target[] {
+  const entries = registry.list();
+  if (list === undefined) {
+    const all = entries.flatMap((e) =>
+      (e.modes ?? [undefined]).map((mode) => (mode ? { name: e.name, mode } : { name: e.name })),
+    );
+    return [...all.filter((t) => t.name === "cpu"), ...all.filter((t) => t.name !== "cpu")];
+  }
+  return list.split(",").map((item) => {
+    const [name = "", mode] = item.trim().split(":");
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) {
+      throw new UsageError(
+        `--backends: unknown backend "${name}"; valid values: ${registry.names().join(", ")}`,
+        COMMAND,
+      );
+    }
+    if (mode !== undefined && !entry.modes?.includes(mode)) {
+      throw new UsageError(
+        `--backends: unknown mode "${mode}" for ${name}; valid values: ${entry.modes?.join(", ") ?? "none (it has no modes)"}`,
+        COMMAND,
+      );
+    }
+    return mode === undefined ? { name } : { name, mode };
+  });
+}
+
 async function measure(
   registry: BackendRegistry,
-  name: string,
+  target: Target,
   data: FashionMnist,
   epochs: number,
   seed: number,
 ): Promise<{ mode: string; trainSeconds: number; testAccuracy: number; W: Float32Array }> {
-  const backend = await registry.create(name);
+  const backend = await registry.create(target.name, target.mode === undefined ? {} : { mode: target.mode });
   try {
     const rng = new Random(seed);
     const model = SoftmaxRegression.initialize(backend, rng);
@@ -118,18 +157,7 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   }
   const text = (k: string) => (typeof flags[k] === "string" ? (flags[k] as string) : undefined);
   const registry = createRegistry();
-  const names =
-    text("backends")
-      ?.split(",")
-      .map((s) => s.trim()) ?? registry.names();
-  for (const name of names) {
-    if (!registry.has(name)) {
-      throw new UsageError(
-        `--backends: unknown backend "${name}"; valid values: ${registry.names().join(", ")}`,
-        COMMAND,
-      );
-    }
-  }
+  const targets = benchTargets(text("backends"), registry);
   const epochs = positiveInteger("epochs", text("epochs") ?? String(BOOK_RECIPE.epochs), COMMAND);
   const runs = positiveInteger("runs", text("runs") ?? "1", COMMAND);
   const seed = nonNegativeInteger("seed", text("seed") ?? String(BOOK_RECIPE.seed), COMMAND);
@@ -140,13 +168,15 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   println(io.stderr, `data: ${data.dir}; ${epochs} epochs, ${runs} run(s) per backend, seed ${seed}`);
 
   const rows: BenchRow[] = [];
+  const skipped: { target: string; reason: string }[] = [];
   let cpuWeights: Float32Array | undefined;
-  for (const name of names) {
+  for (const target of targets) {
+    const name = target.mode === undefined ? target.name : `${target.name}:${target.mode}`;
     const times: number[] = [];
     let last: Awaited<ReturnType<typeof measure>> | undefined;
     try {
       for (let run = 0; run < runs; run++) {
-        last = await measure(registry, name, data, epochs, seed);
+        last = await measure(registry, target, data, epochs, seed);
         times.push(last.trainSeconds);
         println(
           io.stderr,
@@ -154,14 +184,16 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
         );
       }
     } catch (error) {
-      println(io.stderr, `${name}: skipped: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      skipped.push({ target: name, reason });
+      println(io.stderr, `${name}: skipped: ${reason}`);
       continue;
     }
     if (!last) continue;
-    if (name === "cpu") cpuWeights = last.W;
+    if (target.name === "cpu") cpuWeights = last.W;
     const trainSeconds = median(times);
     rows.push({
-      backend: name,
+      backend: target.name,
       mode: last.mode,
       secondsPerEpoch: trainSeconds / epochs,
       trainSeconds,
@@ -188,12 +220,13 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
     }
   }
 
-  const table = markdown(rows, reference, epochs);
+  const notes = skipped.map((s) => `- skipped ${s.target}: ${s.reason}`).join("\n");
+  const table = `${markdown(rows, reference, epochs)}${notes ? `\n${notes}\n` : ""}`;
   io.stdout.write(table);
   writeFileSync("bench.md", `# tensorplug bench\n\n${table}`);
   writeFileSync(
     "bench.json",
-    `${JSON.stringify({ epochs, runs, seed, rows, reference: reference ?? null }, null, 2)}\n`,
+    `${JSON.stringify({ epochs, runs, seed, rows, skipped, reference: reference ?? null }, null, 2)}\n`,
   );
   println(io.stderr, "wrote bench.md and bench.json");
   return 0;

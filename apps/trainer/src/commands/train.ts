@@ -1,7 +1,7 @@
-import { Random } from "@tensorplug/core";
+import { type BackendRegistry, Random } from "@tensorplug/core";
 import { type FashionMnist, loadFashionMnist } from "@tensorplug/fashion-mnist";
 import { BOOK_RECIPE, type EpochResult, SoftmaxRegression, train } from "@tensorplug/softmax";
-import { chooseBackend, startBackend } from "../backend-choice.js";
+import { BACKEND_FLAGS, type BackendChoice, chooseBackend, startBackend } from "../backend-choice.js";
 import { trainData } from "../data.js";
 import { type Io, println } from "../io.js";
 import {
@@ -20,12 +20,7 @@ import { epochLine, summaryLine } from "../report.js";
 const COMMAND = "train";
 
 export const TRAIN_FLAGS: FlagSpecs = {
-  backend: {
-    type: "string",
-    value: "NAME",
-    help: "compute backend, or auto (env TENSORPLUG_BACKEND)",
-    default: "auto",
-  },
+  ...BACKEND_FLAGS,
   epochs: {
     type: "string",
     value: "N",
@@ -57,7 +52,7 @@ export const TRAIN_HELP = helpText(
 
 /** Validated settings of a training run. */
 export interface TrainSettings {
-  readonly backend?: string;
+  readonly backend: BackendChoice;
   readonly epochs: number;
   readonly batchSize: number;
   readonly lr: number;
@@ -66,7 +61,11 @@ export interface TrainSettings {
 }
 
 /** Every flag checked before anything is loaded. */
-export function parseTrainArgs(args: readonly string[]): TrainSettings | "help" {
+export function parseTrainArgs(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  registry: BackendRegistry,
+): TrainSettings | "help" {
   const flags = parseFlags(COMMAND, args, TRAIN_FLAGS);
   if (flags.help === true) return "help";
   const text = (name: string): string | undefined => {
@@ -79,7 +78,7 @@ export function parseTrainArgs(args: readonly string[]): TrainSettings | "help" 
   const seed = text("seed");
   const dataDir = text("data-dir");
   return {
-    ...(text("backend") !== undefined ? { backend: text("backend") } : {}),
+    backend: chooseBackend(flags, env, registry, COMMAND),
     epochs: epochs === undefined ? BOOK_RECIPE.epochs : positiveInteger("epochs", epochs, COMMAND),
     batchSize:
       batchSize === undefined ? BOOK_RECIPE.batchSize : positiveInteger("batch-size", batchSize, COMMAND),
@@ -90,16 +89,15 @@ export function parseTrainArgs(args: readonly string[]): TrainSettings | "help" 
 }
 
 export async function trainCommand(args: readonly string[], io: Io): Promise<number> {
-  const settings = parseTrainArgs(args);
+  const registry = createRegistry();
+  const settings = parseTrainArgs(args, io.env, registry);
   if (settings === "help") {
     io.stdout.write(TRAIN_HELP);
     return 0;
   }
-  const registry = createRegistry();
-  const choice = chooseBackend(settings.backend, io.env, registry, COMMAND);
   const bar = new ProgressBar(io.stderr);
 
-  const backend = await startBackend(registry, choice);
+  const backend = await startBackend(registry, settings.backend);
   println(
     io.stderr,
     `backend: ${backend.name}${backend.mode !== backend.name ? ` (${backend.mode})` : ""}; epochs ${settings.epochs}, batch size ${settings.batchSize}, lr ${settings.lr}, seed ${settings.seed}`,
