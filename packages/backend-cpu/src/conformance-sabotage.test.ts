@@ -141,7 +141,8 @@ describe("the conformance suite catches a sabotaged backend", () => {
       neg: (x: Tensor) => {
         const out = real.neg(x);
         // Simulates an in-place kernel: the input's storage now holds the output too.
-        (x as CpuTensor).data?.set(real.readSync(out));
+        const storage = (x as CpuTensor).data;
+        if (storage instanceof Float32Array) storage.set(real.readSync(out));
         return out;
       },
     }));
@@ -197,5 +198,55 @@ describe("the conformance suite catches a sabotaged backend", () => {
     expect(
       await failureOf(backend, "trainBatch, then scoreBatch and predict, match the float64 reference"),
     ).toMatch(/trainBatch of \d+x20 with 5 classes, lr [\d.]+: (W|b) after the step/);
+  });
+
+  it("uploadBytes that divides by 255 in float32 instead of multiplying by the scale", async () => {
+    const backend = sabotaged((real) => ({
+      uploadBytes: (data: Uint8Array, shape: readonly [number, number], scale: number) =>
+        real.upload(
+          Float32Array.from(data, (v) => Math.fround(v * Math.fround(scale))),
+          shape,
+        ),
+    }));
+    expect(
+      await failureOf(backend, "uploadBytes reads back exactly Math.fround(byte * scale), one new handle"),
+    ).toMatch(/uploadBytes \d+x\d+ scale/);
+  });
+
+  it("a fused dense layer that forgets the bias", async () => {
+    const backend = sabotaged((real) => ({
+      linearSoftmaxCrossEntropy: (x: Tensor, W: Tensor, b: Tensor, t: Tensor) => {
+        const noBias = real.mul(b, 0);
+        try {
+          return real.linearSoftmaxCrossEntropy(x, W, noBias, t);
+        } finally {
+          real.dispose(noBias);
+        }
+      },
+    }));
+    expect(
+      await failureOf(backend, "matches the reference on float inputs (loss, correct, gradW, gradB)"),
+    ).toMatch(/linearSoftmaxCrossEntropy \d+x\d+ · \d+x\d+ \((loss|gradW|gradB|correct)\)/);
+  });
+
+  it("a fused dense layer that skips zero inputs even against an infinite weight", async () => {
+    const backend = sabotaged((real) => ({
+      linearSoftmaxCrossEntropy: (x: Tensor, W: Tensor, b: Tensor, t: Tensor) => {
+        const finiteW = rewrite(real, real.mul(W, 1), (d) => {
+          for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) d[i] = 1e30;
+        });
+        try {
+          return real.linearSoftmaxCrossEntropy(x, finiteW, b, t);
+        } finally {
+          real.dispose(finiteW);
+        }
+      },
+    }));
+    expect(
+      await failureOf(
+        backend,
+        "a zero input times an infinite weight is NaN, as in the reference: zeros are not skipped then",
+      ),
+    ).toMatch(/with an infinite weight \((loss|gradW)\)/);
   });
 });

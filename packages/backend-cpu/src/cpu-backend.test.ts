@@ -98,13 +98,15 @@ describe("CpuBackend handles", () => {
 });
 
 describe("CpuBackend identity", () => {
-  it("declares float32, synchronous reads and a fused softmaxCrossEntropy", () => {
+  it("declares float32, synchronous reads, and its fused kernels and byte uploads", () => {
     const be = createCpuBackend();
     expect(be.name).toBe("cpu");
     expect(be.mode).toBe("cpu");
     expect(be.caps.precision).toBe(32);
     expect(be.caps.syncRead).toBe(true);
-    expect([...be.caps.fused]).toEqual(["softmaxCrossEntropy"]);
+    expect([...be.caps.fused].sort()).toEqual(
+      ["linearSoftmaxCrossEntropy", "softmaxCrossEntropy", "uploadBytes"].sort(),
+    );
   });
 
   it("registry entry starts a fresh backend each time", async () => {

@@ -3,11 +3,13 @@ import {
   type Backend,
   type BackendCaps,
   broadcastOf,
+  checkLinearSoftmaxCrossEntropy,
   checkSameShape,
   checkShape,
   concatShape,
   formatShape,
   InvalidTensorError,
+  type LinearSoftmaxCrossEntropy,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
@@ -16,17 +18,22 @@ import {
   type Shape,
   type Tensor,
 } from "@tensorplug/core";
-import { CPU, CpuTensor, dataOf } from "./cpu-tensor.js";
+import { CPU, CpuTensor, dataOf, inputOf } from "./cpu-tensor.js";
 import * as k from "./kernels.js";
+import { type ByteData, type Input, wasmKernels } from "./wasm-kernels.js";
 
-/** The reference backend: every op a plain loop over a Float32Array on the host. */
+/**
+ * The host backend: element-wise ops, reductions and transposed products as plain loops over
+ * Float32Array; the products that carry a training run (`x · W`, and the fused dense layer with
+ * softmax cross-entropy) as WebAssembly SIMD kernels that read images as bytes.
+ */
 export class CpuBackend implements Backend {
   readonly name = CPU;
   readonly mode = CPU;
   readonly caps: BackendCaps = {
     precision: 32,
     syncRead: true,
-    fused: new Set(["softmaxCrossEntropy"]),
+    fused: new Set(["softmaxCrossEntropy", "uploadBytes", "linearSoftmaxCrossEntropy"]),
   };
   private liveCount = 0;
   /**
@@ -35,27 +42,42 @@ export class CpuBackend implements Backend {
    */
   private readonly owned = new WeakSet<CpuTensor>();
 
-  private make(data: Float32Array, shape: Shape): CpuTensor {
+  private make(data: Float32Array | ByteData, shape: Shape): CpuTensor {
     this.liveCount++;
     const t = new CpuTensor(data, shape);
     this.owned.add(t);
     return t;
   }
 
-  /** The live data of a handle this instance made, or an `InvalidTensorError` naming the op. */
+  /** The live data of a handle this instance made, as floats, or an `InvalidTensorError` naming the op. */
   private data(op: string, t: Tensor): Float32Array {
-    const data = dataOf(op, t);
+    this.checkOwned(op, t);
+    return dataOf(op, t);
+  }
+
+  /** Like `data`, but bytes stay bytes: for the WebAssembly kernels, which scale as they read. */
+  private input(op: string, t: Tensor): Input {
+    this.checkOwned(op, t);
+    return inputOf(op, t);
+  }
+
+  private checkOwned(op: string, t: Tensor): void {
+    inputOf(op, t);
     if (!this.owned.has(t as CpuTensor)) {
       throw new InvalidTensorError(
         `${op}: tensor ${formatShape(t.shape)} was made by another cpu backend, not this one`,
       );
     }
-    return data;
   }
 
   upload(data: Float32Array, shape: Shape): Tensor {
     checkShape("upload", shape, data.length);
     return this.make(Float32Array.from(data), [shape[0], shape[1]]);
+  }
+
+  uploadBytes(data: Uint8Array, shape: Shape, scale: number): Tensor {
+    checkShape("uploadBytes", shape, data.length);
+    return this.make({ bytes: Uint8Array.from(data), scale }, [shape[0], shape[1]]);
   }
 
   async read(t: Tensor): Promise<Float32Array> {
@@ -67,7 +89,7 @@ export class CpuBackend implements Backend {
   }
 
   dispose(t: Tensor): void {
-    this.data("dispose", t);
+    this.checkOwned("dispose", t);
     (t as CpuTensor).data = null;
     this.liveCount--;
   }
@@ -78,15 +100,13 @@ export class CpuBackend implements Backend {
 
   matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     const [m, inner, n] = matmulDims(a.shape, b.shape, opts);
-    const out = k.matmul(
-      this.data("matmul", a),
-      this.data("matmul", b),
-      m,
-      inner,
-      n,
-      opts.transA ?? false,
-      opts.transB ?? false,
-    );
+    const transA = opts.transA ?? false;
+    const transB = opts.transB ?? false;
+    if (!transA && !transB) {
+      const out = wasmKernels().matmul(this.input("matmul", a), this.data("matmul", b), m, inner, n);
+      return this.make(out, [m, n]);
+    }
+    const out = k.matmul(this.data("matmul", a), this.data("matmul", b), m, inner, n, transA, transB);
     return this.make(out, [m, n]);
   }
 
@@ -148,17 +168,7 @@ export class CpuBackend implements Backend {
 
   axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
     checkSameShape("axpy", x.shape, y.shape);
-    return this.make(
-      k.binary(
-        this.data("axpy", y),
-        this.data("axpy", x),
-        y.shape[0],
-        y.shape[1],
-        "same",
-        (yv, xv) => yv + alpha * xv,
-      ),
-      y.shape,
-    );
+    return this.make(k.axpy(alpha, this.data("axpy", x), this.data("axpy", y)), y.shape);
   }
 
   softmaxCrossEntropy(logits: Tensor, onehot: Tensor): LossAndGrad {
@@ -171,5 +181,27 @@ export class CpuBackend implements Backend {
       n,
     );
     return { loss: this.make(loss, [m, 1]), grad: this.make(grad, [m, n]) };
+  }
+
+  linearSoftmaxCrossEntropy(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy {
+    const op = "linearSoftmaxCrossEntropy";
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    const [m, features] = x.shape;
+    const n = W.shape[1];
+    const out = wasmKernels().linearSoftmaxCrossEntropy(
+      this.input(op, x),
+      this.data(op, W),
+      this.data(op, b),
+      this.data(op, targets),
+      m,
+      features,
+      n,
+    );
+    return {
+      loss: this.make(out.loss, [m, 1]),
+      correct: this.make(out.correct, [m, 1]),
+      gradW: this.make(out.gradW, [features, n]),
+      gradB: this.make(out.gradB, [1, n]),
+    };
   }
 }

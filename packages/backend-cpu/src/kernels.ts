@@ -76,6 +76,13 @@ function finiteRows(b: Float32Array, k: number, n: number): Uint8Array {
   return out;
 }
 
+/** `y + alpha * x`, a loop of its own: the SGD update runs every batch, and a call per element would show. */
+export function axpy(alpha: number, x: Float32Array, y: Float32Array): Float32Array {
+  const out = new Float32Array(y.length);
+  for (let i = 0; i < out.length; i++) out[i] = y[i]! + alpha * x[i]!;
+  return out;
+}
+
 /** Element-wise `f(a, b)` with `b` broadcast as a scalar, `[1,n]` row, `[m,1]` column or same shape. */
 export function binary(
   a: Float32Array,

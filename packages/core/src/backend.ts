@@ -1,7 +1,15 @@
 import type { Operand, Shape, Tensor } from "./tensor.js";
 
-/** Composite ops a backend may replace with a fused kernel of its own. */
-export type FusedOp = "softmax" | "logSoftmax" | "softmaxCrossEntropy";
+/**
+ * Composite ops a backend may replace with a kernel of its own. Core builds each one from the
+ * primitives (see `ops.ts`); a backend that lists one in `caps.fused` runs its own instead.
+ */
+export type FusedOp =
+  | "softmax"
+  | "logSoftmax"
+  | "softmaxCrossEntropy"
+  | "uploadBytes"
+  | "linearSoftmaxCrossEntropy";
 
 /** A reduction axis: 0 reduces over rows (result `[1,n]`), 1 over columns (result `[m,1]`). */
 export type Axis = 0 | 1;
@@ -15,6 +23,23 @@ export interface BackendCaps {
   /** Composite ops for which the backend provides a fused kernel. */
   readonly fused: ReadonlySet<FusedOp>;
 }
+
+/**
+ * A dense layer, softmax and cross-entropy, forward and backward, for inputs `x` `[m,k]`, weights
+ * `W` `[k,n]`, bias `b` `[1,n]` and targets `[m,n]` (one-hot labels, or any distribution per row).
+ * Everything one SGD step of softmax regression needs, so a backend can compute it in a single pass
+ * over `x`. A type alias, so that `tidy` can return it.
+ */
+export type LinearSoftmaxCrossEntropy = {
+  /** `[m,1]`: `-sum(targets * log softmax(x W + b))` per row. */
+  readonly loss: Tensor;
+  /** `[m,1]`: 1 where the row's largest logit is at its target's largest entry, else 0 (ties: lowest index). */
+  readonly correct: Tensor;
+  /** `[k,n]`: gradient of the summed loss with respect to `W`, `xᵀ (softmax - targets)`. */
+  readonly gradW: Tensor;
+  /** `[1,n]`: gradient of the summed loss with respect to `b`, the column sums of `softmax - targets`. */
+  readonly gradB: Tensor;
+};
 
 /** Transpose flags for `matmul`: the product is `op(a) * op(b)`. */
 export interface MatmulOptions {
@@ -46,6 +71,12 @@ export interface Backend {
   readonly caps: BackendCaps;
 
   upload(data: Float32Array, shape: Shape): Tensor;
+  /**
+   * Stores bytes that stand for `byte * scale` (images as they are stored: pixels with scale
+   * 1/255), so a backend can keep them as bytes and scale inside its kernels. Present when
+   * `caps.fused` has `"uploadBytes"`; otherwise core scales on the host and calls `upload`.
+   */
+  uploadBytes?(data: Uint8Array, shape: Shape, scale: number): Tensor;
   read(t: Tensor): Promise<Float32Array>;
   /** Optional synchronous read, present only when `caps.syncRead` is true. */
   readSync?(t: Tensor): Float32Array;
@@ -75,6 +106,7 @@ export interface Backend {
   softmax?(logits: Tensor): Tensor;
   logSoftmax?(logits: Tensor): Tensor;
   softmaxCrossEntropy?(logits: Tensor, onehot: Tensor): LossAndGrad;
+  linearSoftmaxCrossEntropy?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy;
 
   /** Releases everything the backend holds (kernels, contexts). The backend is unusable after. */
   close?(): void | Promise<void>;
@@ -83,6 +115,7 @@ export interface Backend {
 /** The names of every op that returns a new tensor, used by scopes to track what an op made. */
 export const TENSOR_OPS = [
   "upload",
+  "uploadBytes",
   "matmul",
   "add",
   "sub",
@@ -99,4 +132,10 @@ export const TENSOR_OPS = [
   "axpy",
   "softmax",
   "logSoftmax",
+] as const satisfies readonly (keyof Backend)[];
+
+/** The ops that return several tensors in a plain object, also tracked by scopes. */
+export const MULTI_TENSOR_OPS = [
+  "softmaxCrossEntropy",
+  "linearSoftmaxCrossEntropy",
 ] as const satisfies readonly (keyof Backend)[];

@@ -1,5 +1,13 @@
-export type { Axis, Backend, BackendCaps, FusedOp, LossAndGrad, MatmulOptions } from "./backend.js";
-export { TENSOR_OPS } from "./backend.js";
+export type {
+  Axis,
+  Backend,
+  BackendCaps,
+  FusedOp,
+  LinearSoftmaxCrossEntropy,
+  LossAndGrad,
+  MatmulOptions,
+} from "./backend.js";
+export { MULTI_TENSOR_OPS, TENSOR_OPS } from "./backend.js";
 export {
   BackendUnavailableError,
   InvalidTensorError,
@@ -7,7 +15,16 @@ export {
   TensorplugError,
   UnknownBackendError,
 } from "./errors.js";
-export { correctRows, crossEntropy, logSoftmax, softmax, softmaxCrossEntropy } from "./ops.js";
+export {
+  checkLinearSoftmaxCrossEntropy,
+  correctRows,
+  crossEntropy,
+  linearSoftmaxCrossEntropy,
+  logSoftmax,
+  softmax,
+  softmaxCrossEntropy,
+  uploadBytes,
+} from "./ops.js";
 export { Random, type RandomState } from "./random.js";
 export {
   AUTO,

@@ -1,7 +1,8 @@
-import type { Backend, LossAndGrad } from "./backend.js";
+import type { Backend, LinearSoftmaxCrossEntropy, LossAndGrad } from "./backend.js";
+import { ShapeError } from "./errors.js";
 import { tidy } from "./scope.js";
-import { checkSameShape } from "./shapes.js";
-import type { Tensor } from "./tensor.js";
+import { checkSameShape, checkShape, matmulDims } from "./shapes.js";
+import type { Shape, Tensor } from "./tensor.js";
 
 // The composites below subtract each row's maximum before exponentiating, so logits of any
 // magnitude give finite results: exp(z - max) is at most 1 and the row sum is at least 1.
@@ -52,4 +53,58 @@ export function crossEntropy(backend: Backend, logits: Tensor, onehot: Tensor): 
 /** 1 for each row whose argmax equals its label column `[m,1]`, else 0, as `[m,1]`. */
 export function correctRows(backend: Backend, logits: Tensor, labels: Tensor): Tensor {
   return tidy(backend, (b) => b.equal(b.argmax(logits), labels));
+}
+
+/**
+ * Uploads bytes that stand for `byte * scale`, e.g. pixels with scale 1/255. A backend with its own
+ * `uploadBytes` keeps the bytes (a quarter of the memory traffic); otherwise they are scaled here,
+ * each value rounded to float32 exactly as `Math.fround(byte * scale)`, and uploaded.
+ */
+export function uploadBytes(backend: Backend, data: Uint8Array, shape: Shape, scale: number): Tensor {
+  checkShape("uploadBytes", shape, data.length);
+  if (!Number.isFinite(scale)) throw new RangeError(`uploadBytes: scale must be finite, got ${scale}`);
+  if (backend.caps.fused.has("uploadBytes") && backend.uploadBytes) {
+    return backend.uploadBytes(data, shape, scale);
+  }
+  const values = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = data[i]! * scale;
+  return backend.upload(values, shape);
+}
+
+/** The shape checks every `linearSoftmaxCrossEntropy`, fused or not, goes through. */
+export function checkLinearSoftmaxCrossEntropy(x: Shape, W: Shape, b: Shape, targets: Shape): void {
+  const op = "linearSoftmaxCrossEntropy";
+  const [m, , n] = matmulDims(x, W);
+  if (b[0] !== 1 || b[1] !== n) throw new ShapeError(op, [W, b], `the bias must be 1x${n}`);
+  if (targets[0] !== m || targets[1] !== n) {
+    throw new ShapeError(op, [x, W, targets], `the targets must be ${m}x${n}`);
+  }
+}
+
+/**
+ * A dense layer `x W + b`, softmax and cross-entropy against `targets`, with the gradients of the
+ * summed loss with respect to `W` and `b`: one SGD step's worth of work. Uses the backend's fused
+ * kernel when it declares one, so the inputs can be read once; otherwise composes the primitives.
+ */
+export function linearSoftmaxCrossEntropy(
+  backend: Backend,
+  x: Tensor,
+  W: Tensor,
+  b: Tensor,
+  targets: Tensor,
+): LinearSoftmaxCrossEntropy {
+  checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+  if (backend.caps.fused.has("linearSoftmaxCrossEntropy") && backend.linearSoftmaxCrossEntropy) {
+    return backend.linearSoftmaxCrossEntropy(x, W, b, targets);
+  }
+  return tidy(backend, (be) => {
+    const logits = be.add(be.matmul(x, W), b);
+    const { loss, grad } = softmaxCrossEntropy(be, logits, targets);
+    return {
+      loss,
+      correct: be.equal(be.argmax(logits), be.argmax(targets)),
+      gradW: be.matmul(x, grad, { transA: true }),
+      gradB: be.sum(grad, 0),
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import { type Backend, TENSOR_OPS } from "./backend.js";
+import { type Backend, MULTI_TENSOR_OPS, TENSOR_OPS } from "./backend.js";
 import type { Tensor } from "./tensor.js";
 
 /** Anything a scoped function may return: tensors inside arrays and plain objects are kept alive. */
@@ -39,12 +39,12 @@ export function tidy<T extends Kept>(backend: Backend, fn: (b: Backend) => T): T
       return out;
     };
   }
-  const fused = backend.softmaxCrossEntropy;
-  if (typeof fused === "function") {
-    view.softmaxCrossEntropy = (logits, onehot) => {
-      const out = fused.call(backend, logits, onehot);
-      made.add(out.loss);
-      made.add(out.grad);
+  for (const op of MULTI_TENSOR_OPS) {
+    const method = source[op];
+    if (typeof method !== "function") continue;
+    slots[op] = (...args: unknown[]) => {
+      const out = (method as (...a: unknown[]) => Kept).apply(backend, args);
+      collect(out, made);
       return out;
     };
   }

@@ -1,6 +1,14 @@
 // A test-only reference backend: float64 JS arrays, strict handle bookkeeping. It is excluded from the
 // build (tsconfig.build.json) and from the published files, and core never imports it outside tests.
-import type { Axis, Backend, BackendCaps, FusedOp, LossAndGrad, MatmulOptions } from "./backend.js";
+import type {
+  Axis,
+  Backend,
+  BackendCaps,
+  FusedOp,
+  LinearSoftmaxCrossEntropy,
+  LossAndGrad,
+  MatmulOptions,
+} from "./backend.js";
 import { InvalidTensorError } from "./errors.js";
 import { broadcastOf, checkSameShape, checkShape, concatShape, matmulDims, reducedShape } from "./shapes.js";
 import type { Operand, Shape, Tensor } from "./tensor.js";
@@ -286,9 +294,55 @@ export class TestBackend implements Backend {
     };
   }
 
+  uploadBytes(data: Uint8Array, shape: Shape, scale: number): Tensor {
+    checkShape("uploadBytes", shape, data.length);
+    return this.make(
+      shape,
+      Float64Array.from(data, (v) => v * scale),
+    );
+  }
+
+  linearSoftmaxCrossEntropy(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy {
+    const X = this.toRows(x);
+    const T = this.toRows(targets);
+    const out = refLinearSoftmaxCrossEntropy(X, this.toRows(W), this.toRows(b)[0]!, T);
+    const [m, n] = this.get(targets).shape;
+    return {
+      loss: this.make([m, 1], Float64Array.from(out.loss)),
+      correct: this.make([m, 1], Float64Array.from(out.correct)),
+      gradW: this.make([X[0]!.length, n], Float64Array.from(out.gradW.flat())),
+      gradB: this.make([1, n], Float64Array.from(out.gradB)),
+    };
+  }
+
   close(): void {
     this.closed = true;
   }
+}
+
+/** Index of the first largest value. */
+function argmaxOf(row: readonly number[]): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j]! > row[best]!) best = j;
+  return best;
+}
+
+/** `linearSoftmaxCrossEntropy` in float64, straight from its definition. */
+export function refLinearSoftmaxCrossEntropy(
+  x: readonly (readonly number[])[],
+  W: readonly (readonly number[])[],
+  b: readonly number[],
+  targets: readonly (readonly number[])[],
+): { loss: number[]; correct: number[]; gradW: number[][]; gradB: number[] } {
+  const logits = x.map((row) => b.map((bj, j) => row.reduce((s, v, p) => s + v * W[p]![j]!, bj)));
+  const logp = refLogSoftmax(logits);
+  const delta = logp.map((row, i) => row.map((v, j) => Math.exp(v) - targets[i]![j]!));
+  return {
+    loss: logp.map((row, i) => -row.reduce((s, v, j) => s + v * targets[i]![j]!, 0)),
+    correct: logits.map((row, i) => (argmaxOf(row) === argmaxOf(targets[i]!) ? 1 : 0)),
+    gradW: W.map((_, p) => b.map((__, j) => x.reduce((s, row, i) => s + row[p]! * delta[i]![j]!, 0))),
+    gradB: b.map((_, j) => delta.reduce((s, row) => s + row[j]!, 0)),
+  };
 }
 
 // ---- float64 references -------------------------------------------------------------------

@@ -4,10 +4,14 @@ import type { ImageSet } from "./load.js";
 /** One mini-batch. */
 export interface Batch {
   /**
-   * `size * IMAGE_SIZE` pixels scaled to [0, 1]. The underlying buffer is REUSED by the next
-   * batch of the same iterator: copy it if you need it after advancing.
+   * `size * IMAGE_SIZE` pixel bytes as stored (0-255). Each stands for `byte * scale`, a pixel
+   * scaled to [0, 1]: backends scale inside their kernels, so the images are never held as floats
+   * (a quarter of the memory traffic). The buffer is REUSED by the next batch of the same
+   * iterator: copy it if you need it after advancing.
    */
-  readonly x: Float32Array;
+  readonly x: Uint8Array;
+  /** `1/255`: the value of one step of a pixel byte. */
+  readonly scale: number;
   /** `size` class indices; a fresh array per batch, safe to keep. */
   readonly labels: Uint8Array;
   /** Examples in this batch: `batchSize`, except possibly the last batch of a pass. */
@@ -29,9 +33,11 @@ export interface BatchOptions {
   limit?: number;
 }
 
-// A multiply is cheaper than a divide in the hot loop, and for every byte value b,
-// fround(b * (1/255)) === fround(b / 255), so nothing is lost.
-const INV_255 = 1 / 255;
+/**
+ * The value of one step of a pixel byte. For every byte b, fround(b * PIXEL_SCALE) equals
+ * fround(b / 255), so kernels may multiply instead of divide and lose nothing.
+ */
+export const PIXEL_SCALE = 1 / 255;
 
 function checkPositiveInteger(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -73,8 +79,8 @@ function checkPermutation(order: Uint32Array): void {
 }
 
 /**
- * One pass over `set` in mini-batches, pixels scaled to [0, 1] in a single Float32Array reused
- * batch after batch. Call again for the next pass (and the next `shuffle`).
+ * One pass over `set` in mini-batches: the pixel bytes of each batch gathered into one buffer
+ * reused batch after batch, with {@link PIXEL_SCALE} mapping them to [0, 1]. Call again for the next pass (and the next `shuffle`).
  *
  * Arguments are checked, and `shuffle` is called, when `batches` is called, not on first `next()`.
  *
@@ -109,25 +115,22 @@ function* pass(
   order: Uint32Array | undefined,
 ): Generator<Batch> {
   const { images, labels: allLabels } = set;
-  const x = new Float32Array(batchSize * IMAGE_SIZE);
+  const x = new Uint8Array(batchSize * IMAGE_SIZE);
   for (let index = 0, start = 0; start < n; index++, start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const labels = new Uint8Array(size);
     if (order === undefined) {
       // In order, the batch is one contiguous run of bytes.
-      const base = start * IMAGE_SIZE;
-      const end = size * IMAGE_SIZE;
-      for (let p = 0; p < end; p++) x[p] = images[base + p]! * INV_255;
+      x.set(images.subarray(start * IMAGE_SIZE, (start + size) * IMAGE_SIZE));
       labels.set(allLabels.subarray(start, start + size));
     } else {
       for (let j = 0; j < size; j++) {
         const example = order[start + j]!;
-        const src = example * IMAGE_SIZE;
-        const dst = j * IMAGE_SIZE;
-        for (let p = 0; p < IMAGE_SIZE; p++) x[dst + p] = images[src + p]! * INV_255;
+        x.set(images.subarray(example * IMAGE_SIZE, (example + 1) * IMAGE_SIZE), j * IMAGE_SIZE);
         labels[j] = allLabels[example]!;
       }
     }
-    yield { x: size === batchSize ? x : x.subarray(0, size * IMAGE_SIZE), labels, size, index };
+    const pixels = size === batchSize ? x : x.subarray(0, size * IMAGE_SIZE);
+    yield { x: pixels, scale: PIXEL_SCALE, labels, size, index };
   }
 }

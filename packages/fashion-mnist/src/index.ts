@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { type Batch, type BatchOptions, batchCount, batches } from "./batches.js";
+export { type Batch, type BatchOptions, batchCount, batches, PIXEL_SCALE } from "./batches.js";
 export { cacheDir } from "./cache-dir.js";
 export {
   DATA_FILES,

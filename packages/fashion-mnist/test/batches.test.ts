@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Batch, batchCount, batches } from "../src/batches.js";
+import { type Batch, batchCount, batches, PIXEL_SCALE } from "../src/batches.js";
 import type { ImageSet } from "../src/load.js";
 
 /** A set whose image i has every pixel equal to i (mod 256) and label i mod 10. */
@@ -12,7 +12,7 @@ function numberedSet(count: number): ImageSet {
 
 /** Which example each batch row came from, read back from the pixel value. */
 function exampleIds(batch: Batch): number[] {
-  return Array.from({ length: batch.size }, (_, j) => Math.round(batch.x[j * 784]! * 255));
+  return Array.from({ length: batch.size }, (_, j) => batch.x[j * 784]!);
 }
 
 /**
@@ -77,14 +77,15 @@ describe("batches", () => {
     expect(sizes[234]).toEqual([234, 96, 96 * 784, 96]);
   });
 
-  it("scales bytes to [0, 1] exactly as byte / 255", () => {
+  it("keeps the pixel bytes as stored, with the scale that maps them to [0, 1] exactly as byte / 255", () => {
     const images = Uint8Array.from({ length: 784 }, (_, p) => p % 256);
     const [batch] = [...batches({ images, labels: Uint8Array.of(7), count: 1 }, { batchSize: 4 })];
     expect(batch!.size).toBe(1);
     expect(batch!.labels).toEqual(Uint8Array.of(7));
-    for (let p = 0; p < 784; p++) expect(batch!.x[p]).toBe(Math.fround((p % 256) / 255));
-    expect(batch!.x[255]).toBe(1);
-    expect(batch!.x[0]).toBe(0);
+    expect(batch!.x).toEqual(images);
+    expect(batch!.scale).toBe(PIXEL_SCALE);
+    for (let b = 0; b < 256; b++) expect(Math.fround(b * batch!.scale)).toBe(Math.fround(b / 255));
+    expect(Math.fround(255 * batch!.scale)).toBe(1);
   });
 
   it("in order without a shuffle, labels matching pixels", () => {

@@ -51,7 +51,7 @@ describe("batches of the wrong size", () => {
     const batch: Batch = { x: new Float32Array(4 * SHAPE.features - 1), labels: [0, 1, 2, 0], size: 4 };
     await expect(m.trainBatch(batch, 0.1)).rejects.toThrow(ShapeError);
     await expect(m.scoreBatch(batch)).rejects.toThrow(ShapeError);
-    await expect(m.scoreBatch(batch)).rejects.toThrow(/a batch of 4 needs 80 pixels and 4 labels/);
+    await expect(m.scoreBatch(batch)).rejects.toThrow(/a batch of 4 needs 80 inputs and 4 labels/);
     expect(backend.live()).toBe(2);
   });
 

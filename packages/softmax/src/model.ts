@@ -1,13 +1,13 @@
 import {
   type Backend,
-  correctRows,
   crossEntropy,
+  linearSoftmaxCrossEntropy,
   type Random,
   ShapeError,
   softmax,
-  softmaxCrossEntropy,
   type Tensor,
   tidy,
+  uploadBytes,
 } from "@tensorplug/core";
 import type { Batch, Tally } from "./types.js";
 
@@ -82,15 +82,13 @@ export class SoftmaxRegression {
    */
   async trainBatch(batch: Batch, lr: number): Promise<Tally> {
     const { stats, W, b } = tidy(this.backend, (be) => {
-      const { x, onehot, labels } = this.uploadBatch(be, batch);
-      const logits = this.logits(x, be);
-      const { loss, grad } = softmaxCrossEntropy(be, logits, onehot);
-      const correct = correctRows(be, logits, labels);
+      const { x, targets } = this.uploadBatch(be, batch);
+      const step = linearSoftmaxCrossEntropy(be, x, this.W, this.b, targets);
       const scale = -lr / batch.size;
       return {
-        stats: be.concat([be.sum(loss, 0), be.sum(correct, 0)], 1),
-        W: be.axpy(scale, be.matmul(x, grad, { transA: true }), this.W),
-        b: be.axpy(scale, be.sum(grad, 0), this.b),
+        stats: be.concat([be.sum(step.loss, 0), be.sum(step.correct, 0)], 1),
+        W: be.axpy(scale, step.gradW, this.W),
+        b: be.axpy(scale, step.gradB, this.b),
       };
     });
     this.backend.dispose(this.W);
@@ -103,21 +101,24 @@ export class SoftmaxRegression {
   /** Loss and correct count of a batch, without training. */
   async scoreBatch(batch: Batch): Promise<Tally> {
     const stats = tidy(this.backend, (be) => {
-      const { x, onehot, labels } = this.uploadBatch(be, batch);
+      const { x, targets } = this.uploadBatch(be, batch);
       const logits = this.logits(x, be);
-      return be.concat(
-        [be.sum(crossEntropy(be, logits, onehot), 0), be.sum(correctRows(be, logits, labels), 0)],
-        1,
-      );
+      const correct = be.equal(be.argmax(logits), be.argmax(targets));
+      return be.concat([be.sum(crossEntropy(be, logits, targets), 0), be.sum(correct, 0)], 1);
     });
     return this.readTally(stats, batch.size);
   }
 
   /** Class probabilities for `size` examples, with the predicted label's name when `classNames` is given. */
-  async predict(x: Float32Array, size: number, classNames?: readonly string[]): Promise<Prediction[]> {
-    const { features, classes } = this.shape;
+  async predict(
+    x: Float32Array | Uint8Array,
+    size: number,
+    classNames?: readonly string[],
+    scale?: number,
+  ): Promise<Prediction[]> {
+    const { classes } = this.shape;
     const probs = tidy(this.backend, (be) =>
-      softmax(be, this.logits(be.upload(x.subarray(0, size * features), [size, features]), be)),
+      softmax(be, this.logits(this.uploadInputs(be, x, size, scale), be)),
     );
     const host = await this.readAndDispose(probs);
     const out: Prediction[] = [];
@@ -143,7 +144,7 @@ export class SoftmaxRegression {
     this.backend.dispose(this.b);
   }
 
-  private uploadBatch(be: Backend, batch: Batch): { x: Tensor; onehot: Tensor; labels: Tensor } {
+  private uploadBatch(be: Backend, batch: Batch): { x: Tensor; targets: Tensor } {
     const { features, classes } = this.shape;
     const m = batch.size;
     if (batch.x.length < m * features || batch.labels.length < m) {
@@ -153,24 +154,29 @@ export class SoftmaxRegression {
           [1, batch.x.length],
           [1, batch.labels.length],
         ],
-        `a batch of ${m} needs ${m * features} pixels and ${m} labels`,
+        `a batch of ${m} needs ${m * features} inputs and ${m} labels`,
       );
     }
-    const onehot = new Float32Array(m * classes);
-    const labels = new Float32Array(m);
+    const targets = new Float32Array(m * classes);
     for (let i = 0; i < m; i++) {
       const y = batch.labels[i]!;
       if (!Number.isInteger(y) || y < 0 || y >= classes) {
         throw new RangeError(`label ${y} of example ${i} is outside 0..${classes - 1}`);
       }
-      onehot[i * classes + y] = 1;
-      labels[i] = y;
+      targets[i * classes + y] = 1;
     }
-    return {
-      x: be.upload(batch.x.subarray(0, m * features), [m, features]),
-      onehot: be.upload(onehot, [m, classes]),
-      labels: be.upload(labels, [m, 1]),
-    };
+    return { x: this.uploadInputs(be, batch.x, m, batch.scale), targets: be.upload(targets, [m, classes]) };
+  }
+
+  /** `size` rows of inputs, given as floats or as bytes with their scale. */
+  private uploadInputs(be: Backend, x: Float32Array | Uint8Array, size: number, scale?: number): Tensor {
+    const shape = [size, this.shape.features] as const;
+    const values = x.subarray(0, size * this.shape.features);
+    if (values instanceof Float32Array) return be.upload(values, shape);
+    if (scale === undefined) {
+      throw new RangeError("a batch of bytes needs its scale (1/255 for pixels scaled to [0, 1])");
+    }
+    return uploadBytes(be, values, shape, scale);
   }
 
   private async readAndDispose(t: Tensor): Promise<Float32Array> {

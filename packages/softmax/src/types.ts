@@ -1,7 +1,12 @@
-/** A minibatch as the model consumes it: `size` rows of `features` pixels and their class labels. */
+/** A minibatch as the model consumes it: `size` rows of `features` inputs and their class labels. */
 export interface Batch {
-  /** `size * features` values, row-major. May be a view reused by the producer after the call. */
-  readonly x: Float32Array;
+  /**
+   * `size * features` inputs, row-major: floats, or bytes that stand for `byte * scale` (images as
+   * stored, so a backend can scale inside its kernels). May be a view the producer reuses later.
+   */
+  readonly x: Float32Array | Uint8Array;
+  /** For byte inputs, the value of one step of a byte: 1/255 for pixels scaled to [0, 1]. */
+  readonly scale?: number;
   /** `size` class indices. */
   readonly labels: ArrayLike<number>;
   readonly size: number;

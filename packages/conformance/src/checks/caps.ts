@@ -1,7 +1,13 @@
 import type { FusedOp } from "@tensorplug/core";
 import type { Check } from "../context.js";
 
-const FUSED_OPS: readonly FusedOp[] = ["softmax", "logSoftmax", "softmaxCrossEntropy"];
+const FUSED_OPS: readonly FusedOp[] = [
+  "softmax",
+  "logSoftmax",
+  "softmaxCrossEntropy",
+  "uploadBytes",
+  "linearSoftmaxCrossEntropy",
+];
 
 /** The backend describes itself consistently: what `caps` promises is what the object has. */
 export const capsChecks: readonly Check[] = [

@@ -5,6 +5,7 @@ import { determinismChecks } from "./determinism.js";
 import { elementwiseChecks } from "./elementwise.js";
 import { layoutChecks } from "./layout.js";
 import { leakChecks } from "./leaks.js";
+import { linearChecks } from "./linear.js";
 import { matmulChecks } from "./matmul.js";
 import { memoryChecks } from "./memory.js";
 import { modelShapeChecks } from "./model-shapes.js";
@@ -26,6 +27,7 @@ export const conformanceChecks: readonly Check[] = [
   ...layoutChecks,
   ...modelShapeChecks,
   ...compositeChecks,
+  ...linearChecks,
   ...stabilityChecks,
   ...shapeErrorChecks,
   ...leakChecks,

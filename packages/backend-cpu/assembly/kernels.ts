@@ -1,0 +1,272 @@
+// WebAssembly SIMD kernels of backend-cpu, in AssemblyScript. The host (src/wasm-kernels.ts) lays
+// every operand out in linear memory and passes byte offsets; nothing here allocates.
+//
+// Matrices of the right-hand side (`W`, `B`, gradients) are stored with their rows padded to a
+// stride `ns`, a multiple of 4 floats, so each row is a whole number of 128-bit vectors. For up to
+// 12 columns (Fashion-MNIST has 10) the stride is 12 and a row's running sums live in three vector
+// registers; wider matrices take the general path, with the sums in memory.
+//
+// Inputs are gathered once per row into a list of (column, value) pairs, leaving out exact zeros:
+// half of every Fashion-MNIST image is background, and a zero adds nothing to a product, unless
+// the other factor is infinite or NaN, which is why the host asks for skipping only when it holds
+// every value of the other factor finite.
+
+/** First free byte after the module's own data: the host's arena starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/**
+ * Gathers row `i` of `x` (`k` bytes looked up in the float table `lut`, or `k` floats) into the
+ * lists `idx` (column) and `val` (value); returns their length. With `skipZeros`, whole runs of
+ * zeros are passed over a vector at a time (16 bytes or 4 floats), so a background costs little.
+ */
+function gather(
+  x: usize,
+  bytes: bool,
+  lut: usize,
+  i: i32,
+  k: i32,
+  skipZeros: bool,
+  idx: usize,
+  val: usize,
+): i32 {
+  let count = 0;
+  let p = 0;
+  if (bytes) {
+    const row = x + <usize>i * <usize>k;
+    if (skipZeros) {
+      for (; p + 16 <= k; p += 16) {
+        let mask = i8x16.bitmask(i8x16.ne(v128.load(row + p), i8x16.splat(0)));
+        while (mask !== 0) {
+          const q = p + ctz(mask);
+          store<i32>(idx + ((<usize>count) << 2), q);
+          store<f32>(val + ((<usize>count) << 2), load<f32>(lut + ((<usize>load<u8>(row + q)) << 2)));
+          count++;
+          mask &= mask - 1;
+        }
+      }
+    }
+    for (; p < k; p++) {
+      const v = load<f32>(lut + ((<usize>load<u8>(row + p)) << 2));
+      store<i32>(idx + ((<usize>count) << 2), p);
+      store<f32>(val + ((<usize>count) << 2), v);
+      count += i32(!skipZeros || v !== 0);
+    }
+    return count;
+  }
+  const row = x + ((<usize>i * <usize>k) << 2);
+  if (skipZeros) {
+    for (; p + 4 <= k; p += 4) {
+      let mask = i32x4.bitmask(f32x4.ne(v128.load(row + ((<usize>p) << 2)), f32x4.splat(0)));
+      while (mask !== 0) {
+        const q = p + ctz(mask);
+        store<i32>(idx + ((<usize>count) << 2), q);
+        store<f32>(val + ((<usize>count) << 2), load<f32>(row + ((<usize>q) << 2)));
+        count++;
+        mask &= mask - 1;
+      }
+    }
+  }
+  for (; p < k; p++) {
+    const v = load<f32>(row + ((<usize>p) << 2));
+    store<i32>(idx + ((<usize>count) << 2), p);
+    store<f32>(val + ((<usize>count) << 2), v);
+    count += i32(!skipZeros || v !== 0);
+  }
+  return count;
+}
+
+/** Whether all `count` floats at `at` are finite: `v - v` is 0 for them and NaN for ±Infinity and NaN. */
+export function allFinite(at: usize, count: i32): bool {
+  const zero = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= count; p += 4) {
+    const v = v128.load(at + ((<usize>p) << 2));
+    if (!i32x4.all_true(f32x4.eq(f32x4.sub(v, v), zero))) return false;
+  }
+  for (; p < count; p++) {
+    const v = load<f32>(at + ((<usize>p) << 2));
+    if (v - v !== 0) return false;
+  }
+  return true;
+}
+
+/** Copies `rows` rows of `n` floats from `src` into rows of stride `ns` at `dst`, zero-padded. */
+export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
+  const from = (<usize>n) << 2;
+  const to = (<usize>ns) << 2;
+  for (let r: usize = 0; r < <usize>rows; r++) {
+    memory.copy(dst + r * to, src + r * from, from);
+    memory.fill(dst + r * to + from, 0, to - from);
+  }
+}
+
+/** The inverse of `pad`: rows of stride `ns` at `src` into packed rows of `n` floats at `dst`. */
+export function unpad(src: usize, rows: i32, ns: i32, n: i32, dst: usize): void {
+  const from = (<usize>ns) << 2;
+  const to = (<usize>n) << 2;
+  for (let r: usize = 0; r < <usize>rows; r++) memory.copy(dst + r * to, src + r * from, to);
+}
+
+/** Row sums of the gathered row times `w` (stride 12), plus `bias`, into `out` (12 floats). */
+function forward12(idx: usize, val: usize, count: i32, w: usize, bias: usize, out: usize): void {
+  let z0 = v128.load(bias);
+  let z1 = v128.load(bias, 16);
+  let z2 = v128.load(bias, 32);
+  for (let q = 0; q < count; q++) {
+    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
+    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2)) * 48;
+    z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
+    z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
+    z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
+  }
+  v128.store(out, z0);
+  v128.store(out, z1, 16);
+  v128.store(out, z2, 32);
+}
+
+/** The general `forward12`, for any stride `ns` (a multiple of 4); sums in memory at `out`. */
+function forwardWide(idx: usize, val: usize, count: i32, w: usize, ns: i32, bias: usize, out: usize): void {
+  const bytes = (<usize>ns) << 2;
+  memory.copy(out, bias, bytes);
+  for (let q = 0; q < count; q++) {
+    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
+    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2)) * bytes;
+    for (let c: usize = 0; c < bytes; c += 16) {
+      v128.store(out + c, f32x4.add(v128.load(out + c), f32x4.mul(f, v128.load(r + c))));
+    }
+  }
+}
+
+/** Adds the gathered row times the gradient row `g` (stride `ns`) to the rows of `gw`. */
+function accumulate(idx: usize, val: usize, count: i32, g: usize, ns: i32, gw: usize): void {
+  const bytes = (<usize>ns) << 2;
+  if (ns === 12) {
+    const g0 = v128.load(g);
+    const g1 = v128.load(g, 16);
+    const g2 = v128.load(g, 32);
+    for (let q = 0; q < count; q++) {
+      const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
+      const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2)) * 48;
+      v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
+      v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
+      v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
+    }
+    return;
+  }
+  for (let q = 0; q < count; q++) {
+    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
+    const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2)) * bytes;
+    for (let c: usize = 0; c < bytes; c += 16) {
+      v128.store(r + c, f32x4.add(v128.load(r + c), f32x4.mul(f, v128.load(g + c))));
+    }
+  }
+}
+
+/**
+ * `c = a · w`: `a` is `[m,k]` (bytes through `lut`, or floats), `w` `[k,ns]` padded, `c` `[m,ns]`
+ * padded. `zero` is `ns` zero floats (the bias of a plain product).
+ */
+export function matmul(
+  a: usize,
+  bytes: bool,
+  lut: usize,
+  m: i32,
+  k: i32,
+  w: usize,
+  ns: i32,
+  skipZeros: bool,
+  zero: usize,
+  c: usize,
+  idx: usize,
+  val: usize,
+): void {
+  const rowBytes = (<usize>ns) << 2;
+  for (let i = 0; i < m; i++) {
+    const count = gather(a, bytes, lut, i, k, skipZeros, idx, val);
+    const out = c + <usize>i * rowBytes;
+    if (ns === 12) forward12(idx, val, count, w, zero, out);
+    else forwardWide(idx, val, count, w, ns, zero, out);
+  }
+}
+
+/**
+ * Dense layer, softmax and cross-entropy, forward and backward, one row at a time so each row of
+ * `x` is read from memory once. `t` holds the targets `[m,n]` unpadded; `loss` and `correct` get
+ * one float per row; `gw` `[k,ns]` and `gb` `[ns]` are overwritten with the gradients of the summed
+ * loss. `z` and `g` are scratch rows of `ns` floats.
+ */
+export function linearSoftmaxCrossEntropy(
+  x: usize,
+  bytes: bool,
+  lut: usize,
+  m: i32,
+  k: i32,
+  w: usize,
+  bias: usize,
+  ns: i32,
+  n: i32,
+  t: usize,
+  skipZeros: bool,
+  loss: usize,
+  correct: usize,
+  gw: usize,
+  gb: usize,
+  idx: usize,
+  val: usize,
+  z: usize,
+  g: usize,
+): void {
+  const rowBytes = (<usize>ns) << 2;
+  memory.fill(gw, 0, <usize>k * rowBytes);
+  memory.fill(gb, 0, rowBytes);
+  memory.fill(g, 0, rowBytes);
+  for (let i = 0; i < m; i++) {
+    let count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
+    if (ns === 12) forward12(idx, val, count, w, bias, z);
+    else forwardWide(idx, val, count, w, ns, bias, z);
+
+    // Softmax and cross-entropy of this row, in float64 (ten values: precision is free here).
+    const target = t + ((<usize>i * <usize>n) << 2);
+    let max = <f64>load<f32>(z);
+    let best = 0;
+    let targetBest = 0;
+    let targetMax = load<f32>(target);
+    for (let j = 1; j < n; j++) {
+      const v = <f64>load<f32>(z + ((<usize>j) << 2));
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+      const tv = load<f32>(target + ((<usize>j) << 2));
+      if (tv > targetMax) {
+        targetMax = tv;
+        targetBest = j;
+      }
+    }
+    let sum: f64 = 0;
+    for (let j = 0; j < n; j++) sum += Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
+    const logSum = Math.log(sum);
+    let rowLoss: f64 = 0;
+    let finite = true;
+    for (let j = 0; j < n; j++) {
+      const logp = <f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum;
+      const tv = <f64>load<f32>(target + ((<usize>j) << 2));
+      // A zero target adds nothing, even where log p is -Infinity (as in the reference).
+      if (tv !== 0) rowLoss -= tv * logp;
+      const gj = <f32>(Math.exp(logp) - tv);
+      finite = finite && isFinite(gj);
+      store<f32>(g + ((<usize>j) << 2), gj);
+    }
+    store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
+    store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
+
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      v128.store(gb + c, f32x4.add(v128.load(gb + c), v128.load(g + c)));
+    }
+    // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.
+    if (skipZeros && !finite) count = gather(x, bytes, lut, i, k, false, idx, val);
+    accumulate(idx, val, count, g, ns, gw);
+  }
+}

@@ -1,0 +1,15 @@
+// Node runs WebAssembly, but @types/node 20 does not declare it, and the DOM library would bring a
+// browser's globals along; these are the few members the kernels use.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports?: object);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+}
