@@ -109,21 +109,42 @@ export function unpad(src: usize, rows: i32, ns: i32, n: i32, dst: usize): void 
   for (let r: usize = 0; r < <usize>rows; r++) memory.copy(dst + r * to, src + r * from, to);
 }
 
-/** Row sums of the gathered row times `w` (stride 12), plus `bias`, into `out` (12 floats). */
+/**
+ * Row sums of the gathered row times `w` (stride 12), plus `bias`, into `out` (12 floats). Two
+ * sets of sums, even and odd terms, added at the end: each vector add waits for the one before it
+ * in its set, so two sets keep twice as many adds in flight.
+ */
 function forward12(idx: usize, val: usize, count: i32, w: usize, bias: usize, out: usize): void {
   let z0 = v128.load(bias);
   let z1 = v128.load(bias, 16);
   let z2 = v128.load(bias, 32);
-  for (let q = 0; q < count; q++) {
+  let y0 = f32x4.splat(0);
+  let y1 = f32x4.splat(0);
+  let y2 = f32x4.splat(0);
+  let q = 0;
+  for (; q + 2 <= count; q += 2) {
+    const at = (<usize>q) << 2;
+    const f = f32x4.splat(load<f32>(val + at));
+    const r = w + <usize>load<i32>(idx + at) * 48;
+    const e = f32x4.splat(load<f32>(val + at, 4));
+    const s = w + <usize>load<i32>(idx + at, 4) * 48;
+    z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
+    z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
+    z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
+    y0 = f32x4.add(y0, f32x4.mul(e, v128.load(s)));
+    y1 = f32x4.add(y1, f32x4.mul(e, v128.load(s, 16)));
+    y2 = f32x4.add(y2, f32x4.mul(e, v128.load(s, 32)));
+  }
+  if (q < count) {
     const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
     const r = w + <usize>load<i32>(idx + ((<usize>q) << 2)) * 48;
     z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
     z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
     z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
   }
-  v128.store(out, z0);
-  v128.store(out, z1, 16);
-  v128.store(out, z2, 32);
+  v128.store(out, f32x4.add(z0, y0));
+  v128.store(out, f32x4.add(z1, y1), 16);
+  v128.store(out, f32x4.add(z2, y2), 32);
 }
 
 /** The general `forward12`, for any stride `ns` (a multiple of 4); sums in memory at `out`. */
@@ -245,17 +266,22 @@ export function linearSoftmaxCrossEntropy(
         targetBest = j;
       }
     }
+    // One exponential per class: e_j = exp(z_j - max), p_j = e_j / sum, log p_j only where a target is.
     let sum: f64 = 0;
-    for (let j = 0; j < n; j++) sum += Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
+      store<f32>(g + ((<usize>j) << 2), <f32>e);
+      sum += e;
+    }
     const logSum = Math.log(sum);
+    const inverse = 1 / sum;
     let rowLoss: f64 = 0;
     let finite = true;
     for (let j = 0; j < n; j++) {
-      const logp = <f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum;
       const tv = <f64>load<f32>(target + ((<usize>j) << 2));
       // A zero target adds nothing, even where log p is -Infinity (as in the reference).
-      if (tv !== 0) rowLoss -= tv * logp;
-      const gj = <f32>(Math.exp(logp) - tv);
+      if (tv !== 0) rowLoss -= tv * (<f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum);
+      const gj = <f32>(<f64>load<f32>(g + ((<usize>j) << 2)) * inverse - tv);
       finite = finite && isFinite(gj);
       store<f32>(g + ((<usize>j) << 2), gj);
     }

@@ -72,12 +72,12 @@ export class CpuBackend implements Backend {
 
   upload(data: Float32Array, shape: Shape): Tensor {
     checkShape("upload", shape, data.length);
-    return this.make(Float32Array.from(data), [shape[0], shape[1]]);
+    return this.make(data.slice(), [shape[0], shape[1]]);
   }
 
   uploadBytes(data: Uint8Array, shape: Shape, scale: number): Tensor {
     checkShape("uploadBytes", shape, data.length);
-    return this.make({ bytes: Uint8Array.from(data), scale }, [shape[0], shape[1]]);
+    return this.make({ bytes: data.slice(), scale }, [shape[0], shape[1]]);
   }
 
   async read(t: Tensor): Promise<Float32Array> {

@@ -88,6 +88,21 @@ describe("batches", () => {
     expect(Math.fround(255 * batch!.scale)).toBe(1);
   });
 
+  it("copies every byte of shuffled images exactly, whatever their alignment", () => {
+    // Bright pixels (255, 240) in runs that, read as float64 words, would spell NaNs.
+    const pattern = (i: number) => Uint8Array.from({ length: 784 }, (_, p) => [255, 240, 0, i, 7][p % 5]!);
+    for (const offset of [0, 1, 4]) {
+      const raw = new Uint8Array(offset + 3 * 784);
+      for (let i = 0; i < 3; i++) raw.set(pattern(i), offset + i * 784);
+      const images = raw.subarray(offset);
+      const set = { images, labels: Uint8Array.of(0, 1, 2), count: 3 };
+      const [batch] = [...batches(set, { batchSize: 3, shuffle: (o) => o.reverse() })];
+      for (let j = 0; j < 3; j++) {
+        expect(batch!.x.subarray(j * 784, (j + 1) * 784)).toEqual(pattern(2 - j));
+      }
+    }
+  });
+
   it("in order without a shuffle, labels matching pixels", () => {
     const labels: number[] = [];
     const ids = passIds(batches(numberedSet(10), { batchSize: 4 }), (b) => labels.push(...b.labels));
