@@ -34,7 +34,7 @@ export const CLI_BACKENDS: readonly CliBackend[] = [
   {
     name: "cpu",
     priority: 10,
-    description: "pure TypeScript kernels on Float32Array; runs everywhere",
+    description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
     factory: async () => {
       const { createCpuBackend } = await import("@tensorplug/backend-cpu");
       return createCpuBackend();

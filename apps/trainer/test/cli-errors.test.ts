@@ -103,7 +103,7 @@ describe("tensorplug backends", () => {
   it("lists every backend and mode, cpu available, and auto picking the first one that starts", () => {
     const result = runCli(["backends"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^cpu\s+cpu\s+10\s+available - pure TypeScript/m);
+    expect(result.stdout).toMatch(/^cpu\s+cpu\s+10\s+available - TypeScript and WebAssembly/m);
     for (const mode of ["wasm", "cpu", "webgl", "tensorflow"]) {
       expect(result.stdout).toMatch(
         new RegExp(`^tfjs\\s+${mode}\\s+30\\s+(available|unavailable: .+ Fix: .+)$`, "m"),

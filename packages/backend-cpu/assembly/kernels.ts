@@ -186,14 +186,15 @@ function accumulate(idx: usize, val: usize, count: i32, g: usize, ns: i32, gw: u
 }
 
 /**
- * `c = a · w`: `a` is `[m,k]` (bytes through `lut`, or floats), `w` `[k,ns]` padded, `c` `[m,ns]`
- * padded. `zero` is `ns` zero floats (the bias of a plain product).
+ * Rows `from` to `to` (exclusive) of `c = a · w`: `a` is `[m,k]` (bytes through `lut`, or floats),
+ * `w` `[k,ns]` padded, `c` `[m,ns]` padded. `zero` is `ns` zero floats (the bias of a plain product).
  */
 export function matmul(
   a: usize,
   bytes: bool,
   lut: usize,
-  m: i32,
+  from: i32,
+  to: i32,
   k: i32,
   w: usize,
   ns: i32,
@@ -204,7 +205,7 @@ export function matmul(
   val: usize,
 ): void {
   const rowBytes = (<usize>ns) << 2;
-  for (let i = 0; i < m; i++) {
+  for (let i = from; i < to; i++) {
     const count = gather(a, bytes, lut, i, k, skipZeros, idx, val);
     const out = c + <usize>i * rowBytes;
     if (ns === 12) forward12(idx, val, count, w, zero, out);
@@ -213,16 +214,18 @@ export function matmul(
 }
 
 /**
- * Dense layer, softmax and cross-entropy, forward and backward, one row at a time so each row of
- * `x` is read from memory once. `t` holds the targets `[m,n]` unpadded; `loss` and `correct` get
- * one float per row; `gw` `[k,ns]` and `gb` `[ns]` are overwritten with the gradients of the summed
- * loss. `z` and `g` are scratch rows of `ns` floats.
+ * Dense layer, softmax and cross-entropy, forward and backward, for rows `from` to `to`
+ * (exclusive), one row at a time so each row of `x` is read from memory once. `t` holds the
+ * targets `[m,n]` unpadded; `loss` and `correct` get one float per row; `gw` `[k,ns]` and `gb`
+ * `[ns]` are overwritten with these rows' part of the gradients of the summed loss. `z` and `g`
+ * are scratch rows of `ns` floats.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
   bytes: bool,
   lut: usize,
-  m: i32,
+  from: i32,
+  to: i32,
   k: i32,
   w: usize,
   bias: usize,
@@ -243,7 +246,7 @@ export function linearSoftmaxCrossEntropy(
   memory.fill(gw, 0, <usize>k * rowBytes);
   memory.fill(gb, 0, rowBytes);
   memory.fill(g, 0, rowBytes);
-  for (let i = 0; i < m; i++) {
+  for (let i = from; i < to; i++) {
     let count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
     if (ns === 12) forward12(idx, val, count, w, bias, z);
     else forwardWide(idx, val, count, w, ns, bias, z);
@@ -294,5 +297,12 @@ export function linearSoftmaxCrossEntropy(
     // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.
     if (skipZeros && !finite) count = gather(x, bytes, lut, i, k, false, idx, val);
     accumulate(idx, val, count, g, ns, gw);
+  }
+}
+
+/** `dst += src` for `count` floats (a multiple of 4): the halves of a gradient, summed. */
+export function addInto(dst: usize, src: usize, count: i32): void {
+  for (let at: usize = 0; at < (<usize>count) << 2; at += 16) {
+    v128.store(dst + at, f32x4.add(v128.load(dst + at), v128.load(src + at)));
   }
 }

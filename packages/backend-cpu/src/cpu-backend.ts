@@ -20,7 +20,31 @@ import {
 } from "@tensorplug/core";
 import { CPU, CpuTensor, dataOf, inputOf } from "./cpu-tensor.js";
 import * as k from "./kernels.js";
-import { type ByteData, type Input, wasmKernels } from "./wasm-kernels.js";
+import { type ByteData, type Input, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
+
+/** Options of a CPU backend. */
+export interface CpuBackendOptions {
+  /**
+   * Threads for the WebAssembly kernels: 2 runs half of every large product on a worker thread.
+   * Results are the same either way. Default: 2 where the machine has two or more cores.
+   */
+  readonly threads?: 1 | 2;
+}
+
+interface NodeOs {
+  availableParallelism?(): number;
+}
+
+/** 2 where the runtime says there are two or more cores, else 1. */
+function defaultThreads(): 1 | 2 {
+  const proc = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const os = proc?.getBuiltinModule?.("node:os") as NodeOs | undefined;
+  const cores =
+    os?.availableParallelism?.() ??
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ??
+    1;
+  return cores >= 2 ? 2 : 1;
+}
 
 /**
  * The host backend: element-wise ops, reductions and transposed products as plain loops over
@@ -36,11 +60,28 @@ export class CpuBackend implements Backend {
     fused: new Set(["softmaxCrossEntropy", "uploadBytes", "linearSoftmaxCrossEntropy"]),
   };
   private liveCount = 0;
+  private readonly threadsWanted: 1 | 2;
+  private kernelsOnce: WasmKernels | undefined;
   /**
    * The handles this instance made. Every CpuTensor passes `instanceof`, so without this a handle of
    * another CpuBackend would be accepted, and disposing it would corrupt both instances' live counts.
    */
   private readonly owned = new WeakSet<CpuTensor>();
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.threadsWanted = options.threads ?? defaultThreads();
+  }
+
+  /** Threads the WebAssembly kernels run on: 2 when a worker thread started, else 1. */
+  get threads(): number {
+    return this.kernels().threads;
+  }
+
+  /** The WebAssembly kernels, started on first use (a worker thread takes tens of milliseconds). */
+  private kernels(): WasmKernels {
+    this.kernelsOnce ??= wasmKernels(this.threadsWanted);
+    return this.kernelsOnce;
+  }
 
   private make(data: Float32Array | ByteData, shape: Shape): CpuTensor {
     this.liveCount++;
@@ -103,7 +144,7 @@ export class CpuBackend implements Backend {
     const transA = opts.transA ?? false;
     const transB = opts.transB ?? false;
     if (!transA && !transB) {
-      const out = wasmKernels().matmul(this.input("matmul", a), this.data("matmul", b), m, inner, n);
+      const out = this.kernels().matmul(this.input("matmul", a), this.data("matmul", b), m, inner, n);
       return this.make(out, [m, n]);
     }
     const out = k.matmul(this.data("matmul", a), this.data("matmul", b), m, inner, n, transA, transB);
@@ -188,7 +229,7 @@ export class CpuBackend implements Backend {
     checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
     const [m, features] = x.shape;
     const n = W.shape[1];
-    const out = wasmKernels().linearSoftmaxCrossEntropy(
+    const out = this.kernels().linearSoftmaxCrossEntropy(
       this.input(op, x),
       this.data(op, W),
       this.data(op, b),

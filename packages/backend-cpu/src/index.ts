@@ -1,18 +1,18 @@
 import type { BackendEntry } from "@tensorplug/core";
-import { CpuBackend } from "./cpu-backend.js";
+import { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 
-export { CpuBackend } from "./cpu-backend.js";
+export { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 export { CpuTensor } from "./cpu-tensor.js";
 
 /** Registry entry: pure TypeScript, starts everywhere, so it is the fallback of `auto`. */
 export const cpuBackendEntry: BackendEntry = {
   name: "cpu",
   priority: 10,
-  description: "pure TypeScript kernels on Float32Array; runs everywhere",
+  description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
   factory: async () => new CpuBackend(),
 };
 
 /** A new CPU backend. */
-export function createCpuBackend(): CpuBackend {
-  return new CpuBackend();
+export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
+  return new CpuBackend(options);
 }

@@ -1,4 +1,5 @@
-import { KERNELS_WASM } from "./generated/kernels-wasm.js";
+import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from "./generated/kernels-wasm.js";
+import { CONTROL_BYTES, KernelThread } from "./kernel-thread.js";
 
 /** Bytes that stand for `byte * scale`, as `uploadBytes` stores them. */
 export interface ByteData {
@@ -18,17 +19,27 @@ export interface LinearStep {
 }
 
 interface KernelExports {
-  readonly memory: WebAssembly.Memory;
   heapBase(): number;
   matmul(...args: number[]): void;
   linearSoftmaxCrossEntropy(...args: number[]): void;
+  addInto(dst: number, src: number, count: number): void;
   allFinite(at: number, count: number): number;
   pad(src: number, rows: number, n: number, dst: number, ns: number): void;
   unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
 }
 
+/** The exports a worker may be asked to run. */
+const THREADED = ["matmul", "linearSoftmaxCrossEntropy"] as const;
+
 const PAGE = 65536;
 const FLOAT = 4;
+/** Pages the memory starts with: room for a batch of 256 images without growing. */
+const INITIAL_PAGES = 64;
+/**
+ * Below this many input values per half, handing a half to the other thread costs more than it
+ * saves (waking a thread takes tens of microseconds). Results do not depend on it: see `halves`.
+ */
+const MIN_VALUES_PER_THREAD = 16_384;
 
 /** Floats per padded row: whole 128-bit vectors, and at least 12 so narrow outputs take the fast path. */
 function paddedStride(n: number): number {
@@ -43,21 +54,44 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 /**
+ * Rows `[0, h)` and `[h, m)`. Every call is split this way and its two halves summed in the same
+ * order whether one thread or two run them, so the number of threads never changes a result.
+ */
+function halves(m: number): [[number, number], [number, number]] {
+  const h = Math.ceil(m / 2);
+  return [
+    [0, h],
+    [h, m],
+  ];
+}
+
+/**
  * The WebAssembly SIMD kernels (assembly/kernels.ts) and the copying in and out of their linear
  * memory. Every call lays its operands out from the start of the arena again: calls are
- * synchronous, so they never overlap, and the memory only grows to the largest call seen.
+ * synchronous, so they never overlap, and the memory only grows to the largest call seen. Each
+ * call runs as two halves, on a worker thread and the calling thread when there are two threads.
  */
 export class WasmKernels {
+  /** Threads the kernels run on: 2 with a worker, else 1. */
+  readonly threads: number;
   private readonly exports: KernelExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly thread: KernelThread | undefined;
   private readonly base: number;
   private top = 0;
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
 
-  constructor() {
-    const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM));
-    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
-    this.base = Math.ceil(this.exports.heapBase() / 16) * 16;
+  constructor(threads: 1 | 2) {
+    const shared = threads === 2 && typeof SharedArrayBuffer !== "undefined";
+    const module = new WebAssembly.Module(decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM));
+    this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.exports = instance.exports as unknown as KernelExports;
+    const control = Math.ceil(this.exports.heapBase() / 16) * 16;
+    this.base = control + CONTROL_BYTES;
+    this.thread = shared ? KernelThread.start(module, this.memory, control, THREADED) : undefined;
+    this.threads = this.thread === undefined ? 1 : 2;
   }
 
   /** `a · w` for `a` `[m,k]` and floats `w` `[k,n]`, computed over `a`'s nonzero entries. */
@@ -69,10 +103,24 @@ export class WasmKernels {
     const { at: wp, finite } = this.placePadded(w, k, n, ns);
     const zero = this.alloc(ns * FLOAT);
     const c = this.alloc(m * ns * FLOAT);
-    const idx = this.alloc(k * FLOAT);
-    const val = this.alloc(k * FLOAT);
     this.heapF32(zero, ns).fill(0);
-    this.exports.matmul(x, isBytes(a) ? 1 : 0, lut, m, k, wp, ns, finite ? 1 : 0, zero, c, idx, val);
+    const args = ([from, to]: [number, number]) => [
+      x,
+      isBytes(a) ? 1 : 0,
+      lut,
+      from,
+      to,
+      k,
+      wp,
+      ns,
+      finite ? 1 : 0,
+      zero,
+      c,
+      this.alloc(k * FLOAT),
+      this.alloc(k * FLOAT),
+    ];
+    const [first, second] = halves(m);
+    this.runHalves("matmul", args(first), args(second), m * k);
     return this.unpad(c, m, n, ns);
   }
 
@@ -95,54 +143,63 @@ export class WasmKernels {
     const tp = this.place(targets);
     const loss = this.alloc(m * FLOAT);
     const correct = this.alloc(m * FLOAT);
-    const gw = this.alloc(k * ns * FLOAT);
-    const gb = this.alloc(ns * FLOAT);
-    const idx = this.alloc(k * FLOAT);
-    const val = this.alloc(k * FLOAT);
-    const z = this.alloc(ns * FLOAT);
-    const g = this.alloc(ns * FLOAT);
-    this.exports.linearSoftmaxCrossEntropy(
-      xp,
-      isBytes(x) ? 1 : 0,
-      lut,
-      m,
-      k,
-      wp,
-      bp,
-      ns,
-      n,
-      tp,
-      finite ? 1 : 0,
-      loss,
-      correct,
-      gw,
-      gb,
-      idx,
-      val,
-      z,
-      g,
-    );
+    // Each half sums its rows' gradients apart; the second half's are added to the first's after.
+    const part = ([from, to]: [number, number]) => {
+      const gw = this.alloc(k * ns * FLOAT);
+      const gb = this.alloc(ns * FLOAT);
+      const scratch = [k, k, ns, ns].map((count) => this.alloc(count * FLOAT));
+      const args = [xp, isBytes(x) ? 1 : 0, lut, from, to, k, wp, bp, ns, n, tp, finite ? 1 : 0];
+      return { gw, gb, args: [...args, loss, correct, gw, gb, ...scratch] };
+    };
+    const [first, second] = halves(m).map(part) as [ReturnType<typeof part>, ReturnType<typeof part>];
+    this.runHalves("linearSoftmaxCrossEntropy", first.args, second.args, m * k);
+    this.exports.addInto(first.gw, second.gw, k * ns);
+    this.exports.addInto(first.gb, second.gb, ns);
     return {
       loss: this.heapF32(loss, m).slice(),
       correct: this.heapF32(correct, m).slice(),
-      gradW: this.unpad(gw, k, n, ns),
-      gradB: this.unpad(gb, 1, n, ns),
+      gradW: this.unpad(first.gw, k, n, ns),
+      gradB: this.unpad(first.gb, 1, n, ns),
     };
+  }
+
+  /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */
+  close(): void {
+    this.thread?.stop();
+  }
+
+  /** Runs the first half here and the second on the worker at the same time, or both here. */
+  private runHalves(
+    name: (typeof THREADED)[number],
+    first: number[],
+    second: number[],
+    values: number,
+  ): void {
+    const run = this.exports[name];
+    if (this.thread === undefined || values < 2 * MIN_VALUES_PER_THREAD) {
+      run(...first);
+      run(...second);
+      return;
+    }
+    this.thread.post(name, second);
+    try {
+      run(...first);
+    } finally {
+      this.thread.wait();
+    }
   }
 
   /** Reserves `bytes` (16-byte aligned) in the arena, growing the memory when needed. */
   private alloc(bytes: number): number {
     const at = this.top;
     this.top = Math.ceil((at + bytes) / 16) * 16;
-    const { memory } = this.exports;
-    // 16 spare bytes: a vector load at the end of a padded row may look past the last value.
-    const missing = this.top + 16 - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
+    const missing = this.top - this.memory.buffer.byteLength;
+    if (missing > 0) this.memory.grow(Math.ceil(missing / PAGE));
     return at;
   }
 
   private heapF32(at: number, length: number): Float32Array {
-    return new Float32Array(this.exports.memory.buffer, at, length);
+    return new Float32Array(this.memory.buffer, at, length);
   }
 
   private place(values: Float32Array): number {
@@ -154,7 +211,7 @@ export class WasmKernels {
   private placeInput(input: Input, length: number): number {
     if (!isBytes(input)) return this.place(input.subarray(0, length));
     const at = this.alloc(length);
-    new Uint8Array(this.exports.memory.buffer, at, length).set(input.bytes.subarray(0, length));
+    new Uint8Array(this.memory.buffer, at, length).set(input.bytes.subarray(0, length));
     return at;
   }
 
@@ -195,10 +252,17 @@ export function isBytes(input: Input): input is ByteData {
   return !(input instanceof Float32Array);
 }
 
-let shared: WasmKernels | undefined;
+const instances = new Map<number, WasmKernels>();
 
-/** The process's one instance: calls are synchronous and never overlap, so one memory serves all. */
-export function wasmKernels(): WasmKernels {
-  shared ??= new WasmKernels();
-  return shared;
+/**
+ * The process's kernels for a thread count, made on first use: calls are synchronous and never
+ * overlap, so one memory (and one worker) serves every backend that asks for the same count.
+ */
+export function wasmKernels(threads: 1 | 2): WasmKernels {
+  let kernels = instances.get(threads);
+  if (kernels === undefined) {
+    kernels = new WasmKernels(threads);
+    instances.set(threads, kernels);
+  }
+  return kernels;
 }

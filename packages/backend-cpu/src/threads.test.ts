@@ -1,0 +1,57 @@
+import { availableParallelism } from "node:os";
+import { linearSoftmaxCrossEntropy, Random, type Tensor, uploadBytes } from "@tensorplug/core";
+import { describe, expect, it } from "vitest";
+import { CpuBackend } from "./index.js";
+
+/** A batch of image-like bytes (half background), weights, bias and one-hot targets. */
+function problem(rows: number, seed: number) {
+  const rng = new Random(seed);
+  const bytes = Uint8Array.from({ length: rows * 784 }, () =>
+    rng.next() < 0.5 ? 0 : Math.floor(rng.next() * 256),
+  );
+  const targets = new Float32Array(rows * 10);
+  for (let i = 0; i < rows; i++) targets[i * 10 + rng.nextInt(10)] = 1;
+  return { bytes, W: rng.normalArray(7840, 0, 0.05), b: rng.normalArray(10, 0, 0.05), targets };
+}
+
+async function run(backend: CpuBackend, rows: number, seed: number): Promise<Float32Array[]> {
+  const p = problem(rows, seed);
+  const x = uploadBytes(backend, p.bytes, [rows, 784], 1 / 255);
+  const W = backend.upload(p.W, [784, 10]);
+  const b = backend.upload(p.b, [1, 10]);
+  const t = backend.upload(p.targets, [rows, 10]);
+  const step = linearSoftmaxCrossEntropy(backend, x, W, b, t);
+  const product = backend.matmul(x, W);
+  const outputs: Tensor[] = [step.loss, step.correct, step.gradW, step.gradB, product];
+  const values = await Promise.all(outputs.map((o) => backend.read(o)));
+  for (const o of [...outputs, x, W, b, t]) backend.dispose(o);
+  return values;
+}
+
+describe("threads", () => {
+  it("two threads start where there are two cores", () => {
+    const expected = availableParallelism() >= 2 ? 2 : 1;
+    expect(new CpuBackend({ threads: 2 }).threads).toBe(expected);
+    expect(new CpuBackend({ threads: 1 }).threads).toBe(1);
+  });
+
+  it("give bitwise the results of one thread, for full, last and tiny batches", async () => {
+    const one = new CpuBackend({ threads: 1 });
+    const two = new CpuBackend({ threads: 2 });
+    for (const [rows, seed] of [
+      [256, 1],
+      [96, 2],
+      [3, 3],
+      [1, 4],
+    ] as const) {
+      const [a, b] = [await run(one, rows, seed), await run(two, rows, seed)];
+      a.forEach((values, i) => {
+        expect(new Uint32Array(b[i]!.buffer), `${rows} rows, output ${i}`).toEqual(
+          new Uint32Array(values.buffer),
+        );
+      });
+    }
+    expect(one.live()).toBe(0);
+    expect(two.live()).toBe(0);
+  });
+});
