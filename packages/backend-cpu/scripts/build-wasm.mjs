@@ -47,4 +47,6 @@ writeFileSync(
     `/** The kernels on an ordinary memory. */\n` +
     `export const KERNELS_WASM = "${single.toString("base64")}";\n`,
 );
-console.log(`assembly/kernels.ts -> src/generated/kernels-wasm.ts (${shared.length} and ${single.length} bytes of wasm)`);
+console.log(
+  `assembly/kernels.ts -> src/generated/kernels-wasm.ts (${shared.length} and ${single.length} bytes of wasm)`,
+);

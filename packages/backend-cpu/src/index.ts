@@ -4,7 +4,7 @@ import { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 export { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 export { CpuTensor } from "./cpu-tensor.js";
 
-/** Registry entry: pure TypeScript, starts everywhere, so it is the fallback of `auto`. */
+/** Registry entry: host code only (TypeScript and WebAssembly), starts everywhere, so it is the fallback of `auto`. */
 export const cpuBackendEntry: BackendEntry = {
   name: "cpu",
   priority: 10,
