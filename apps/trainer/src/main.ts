@@ -58,6 +58,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       println(io.stderr, `tensorplug: ${error.message.replace(/\s*\n\s*/g, " ")}`);
       return 1;
     }
+    if (isFileSystemError(error)) {
+      println(io.stderr, `tensorplug: ${error.message}; check the path and its permissions`);
+      return 1;
+    }
     throw error;
   }
+}
+
+/** A failed file operation (EACCES, ENOSPC, EROFS, ...): the user's to fix, so one line, not a trace. */
+function isFileSystemError(error: unknown): error is Error & { code: string; syscall: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === "string" &&
+    typeof (error as { syscall?: unknown }).syscall === "string"
+  );
 }

@@ -108,6 +108,25 @@ describe("runtime problems exit 1 with one line", () => {
   });
 });
 
+describe("a run folder that cannot be written", () => {
+  it("is one line naming the path, exit 1", { timeout: 60_000 }, () => {
+    // A folder inside a file cannot be made, whoever runs the test (root included).
+    const file = join(mkdtempSync(join(tmpdir(), "tensorplug-file-")), "plain-file");
+    writeFileSync(file, "not a folder");
+    const result = runCli(["train", "--backend", "cpu", "--epochs", "1", "--out", join(file, "run")]);
+    expect(result.code, result.stderr).toBe(1);
+    const errorLines = result.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("tensorplug:"));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(
+      /^tensorplug: ENOTDIR: .*plain-file\/run'; check the path and its permissions$/,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe("help", () => {
   for (const command of ["train", "evaluate", "predict", "backends", "bench"]) {
     it(`tensorplug ${command} --help lists its options and exits 0`, () => {
