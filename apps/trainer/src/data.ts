@@ -1,6 +1,22 @@
+import { join } from "node:path";
 import type { Random } from "@tensorplug/core";
-import { batchCount, batches, type FashionMnist } from "@tensorplug/fashion-mnist";
+import {
+  batchCount,
+  batches,
+  DATA_FILES,
+  type DataSource,
+  DatasetError,
+  type FashionMnist,
+  type ImageSet,
+  type LocateOptions,
+  loadFashionMnist,
+  locateDataset,
+  parseIdxImages,
+  parseIdxLabels,
+  readIdxGz,
+} from "@tensorplug/fashion-mnist";
 import type { TrainData } from "@tensorplug/softmax";
+import type { ProgressBar } from "./progress.js";
 
 /** The book's data pipeline: train shuffled by the run's generator every epoch, test in order. */
 export function trainData(data: FashionMnist, batchSize: number, rng: Random): TrainData {
@@ -10,4 +26,66 @@ export function trainData(data: FashionMnist, batchSize: number, rng: Random): T
     // Evaluation batch size only affects speed, not results; reuse the training size as the book does.
     testBatches: () => batches(data.test, { batchSize }),
   };
+}
+
+/**
+ * How every command finds the data: `--data-dir`, else `TENSORPLUG_DATA_DIR`, the user cache, the
+ * system package, and a download as the last resort (with a progress bar on a terminal).
+ */
+export function locateOptions(
+  dataDir: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  bar?: ProgressBar,
+): LocateOptions {
+  return {
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    env: { ...env },
+    ...(bar
+      ? {
+          onProgress: (p) => {
+            bar.start();
+            bar.update(p.received, p.total ?? p.received, `download ${p.file}`, "");
+          },
+        }
+      : {}),
+  };
+}
+
+/** Both splits, as `train` and `bench` need them. */
+export async function loadData(
+  dataDir: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  bar?: ProgressBar,
+): Promise<FashionMnist> {
+  try {
+    return await loadFashionMnist(locateOptions(dataDir, env, bar));
+  } finally {
+    bar?.clear();
+  }
+}
+
+/** The test split alone (a sixth of the bytes to unzip), found the same way as by `train`. */
+export async function loadTestSet(
+  dataDir: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  bar?: ProgressBar,
+): Promise<{ test: ImageSet; dir: string; source: DataSource }> {
+  try {
+    const { dir, source } = await locateDataset(locateOptions(dataDir, env, bar));
+    const imagesPath = join(dir, DATA_FILES.testImages);
+    const labelsPath = join(dir, DATA_FILES.testLabels);
+    const [imageBytes, labelBytes] = await Promise.all([readIdxGz(imagesPath), readIdxGz(labelsPath)]);
+    const { images, count } = parseIdxImages(imageBytes, imagesPath);
+    const labels = parseIdxLabels(labelBytes, labelsPath);
+    if (labels.length !== count) {
+      throw new DatasetError(
+        "E_COUNT_MISMATCH",
+        `${imagesPath} has ${count} images but ${labelsPath} has ${labels.length} labels`,
+        { file: labelsPath },
+      );
+    }
+    return { test: { images, labels, count }, dir, source };
+  } finally {
+    bar?.clear();
+  }
 }

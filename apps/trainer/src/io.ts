@@ -5,10 +5,12 @@ export interface Io {
   readonly stdout: ProgressStream;
   readonly stderr: ProgressStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where relative default paths (the run folder, bench files) go; default `process.cwd()`. */
+  readonly cwd?: string;
 }
 
 export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
 /** Writes one line. */

@@ -1,7 +1,10 @@
 import { TensorplugError } from "@tensorplug/core";
 import { DatasetError } from "@tensorplug/fashion-mnist";
+import { CliError } from "./cli-error.js";
 import { backendsCommand } from "./commands/backends.js";
 import { benchCommand } from "./commands/bench.js";
+import { evaluateCommand } from "./commands/evaluate.js";
+import { predictCommand } from "./commands/predict.js";
 import { trainCommand } from "./commands/train.js";
 import { type Io, println } from "./io.js";
 import { UsageError } from "./usage-error.js";
@@ -10,6 +13,8 @@ type Command = (args: readonly string[], io: Io) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   train: { run: trainCommand, summary: "train softmax regression on Fashion-MNIST" },
+  evaluate: { run: evaluateCommand, summary: "score a saved model on the test set, on any backend" },
+  predict: { run: predictCommand, summary: "top 3 classes of a test image or a PNG" },
   backends: { run: backendsCommand, summary: "list backends and whether each starts here" },
   bench: { run: benchCommand, summary: "time every backend against the NumPy reference" },
 };
@@ -49,10 +54,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       println(io.stderr, `tensorplug: ${error.message} (see '${help}')`);
       return 2;
     }
-    if (error instanceof TensorplugError || error instanceof DatasetError) {
+    if (error instanceof TensorplugError || error instanceof DatasetError || error instanceof CliError) {
       println(io.stderr, `tensorplug: ${error.message.replace(/\s*\n\s*/g, " ")}`);
+      return 1;
+    }
+    if (isFileSystemError(error)) {
+      println(io.stderr, `tensorplug: ${error.message}; check the path and its permissions`);
       return 1;
     }
     throw error;
   }
+}
+
+/** A failed file operation (EACCES, ENOSPC, EROFS, ...): the user's to fix, so one line, not a trace. */
+function isFileSystemError(error: unknown): error is Error & { code: string; syscall: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === "string" &&
+    typeof (error as { syscall?: unknown }).syscall === "string"
+  );
 }

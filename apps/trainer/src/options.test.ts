@@ -51,6 +51,7 @@ describe("parseTrainArgs", () => {
       batchSize: 256,
       lr: 0.1,
       seed: 0,
+      output: { json: false, quiet: false },
     });
   });
   it("reads every flag", () => {
@@ -68,6 +69,10 @@ describe("parseTrainArgs", () => {
         "9",
         "--data-dir",
         ".",
+        "--out",
+        "somewhere",
+        "--json",
+        "--quiet",
       ],
       {},
       createRegistry(),
@@ -79,6 +84,8 @@ describe("parseTrainArgs", () => {
       lr: 0.05,
       seed: 9,
       dataDir: ".",
+      out: "somewhere",
+      output: { json: true, quiet: true },
     });
   });
   it("returns help for --help", () => {

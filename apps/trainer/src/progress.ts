@@ -1,3 +1,8 @@
+import { type Paint, painter } from "./colors.js";
+
+// ESC [ n m, written with the escape as a character code so the pattern holds no control character.
+const ANSI_STYLE = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, "g");
+
 /** Where progress goes: a stream that may or may not be a terminal. */
 export interface ProgressStream {
   write(chunk: string): boolean;
@@ -15,10 +20,12 @@ export class ProgressBar {
   private lastDraw = 0;
   private drawn = false;
   private started = 0;
+  private readonly paint: Paint;
 
-  constructor(stream: ProgressStream, enabled = stream.isTTY === true) {
+  constructor(stream: ProgressStream, enabled = stream.isTTY === true, paint: Paint = painter(false)) {
     this.stream = stream;
     this.enabled = enabled;
+    this.paint = paint;
   }
 
   /** Marks the start of a unit of work whose ETA is estimated from its own pace. */
@@ -26,19 +33,27 @@ export class ProgressBar {
     this.started = performance.now();
   }
 
-  update(done: number, total: number, label: string, detail: string): void {
+  /**
+   * Redraws the bar at `done` of `total`. The ETA is `eta` seconds when given (the caller may know
+   * the whole run's pace), else estimated from this unit's own pace since `start()`.
+   */
+  update(done: number, total: number, label: string, detail: string, eta?: number): void {
     if (!this.enabled) return;
     const now = performance.now();
     if (done < total && now - this.lastDraw < 80) return;
     this.lastDraw = now;
     const elapsed = (now - this.started) / 1000;
-    const eta = done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
+    eta ??= done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
     const width = 24;
     const filled = Math.round((done / total) * width);
-    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+    const bar = `${this.paint("cyan", "█".repeat(filled))}${"░".repeat(width - filled)}`;
     const line = `${label} ${bar} ${done}/${total}  ${detail}  ETA ${formatSeconds(eta)}`;
+    // Cut to the terminal's width so the bar never wraps (and \r can redraw it); colour codes are
+    // only in the bar, which comes early in the line.
     const columns = this.stream.columns ?? 100;
-    this.stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
+    const visible = line.replace(ANSI_STYLE, "");
+    const cut = visible.length > columns - 1 ? `${visible.slice(0, columns - 1)}` : line;
+    this.stream.write(`\r${cut}\x1b[K`);
     this.drawn = true;
   }
 

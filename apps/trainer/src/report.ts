@@ -12,6 +12,11 @@ export function epochLine(result: EpochResult, epochs: number): string {
   ].join("  ");
 }
 
+/** `cpu`, or `gpujs (webasm)` when the mode is not the backend's own name. */
+export function ranName(backend: string, mode: string): string {
+  return mode === backend ? backend : `${backend} (${mode})`;
+}
+
 /** The run's last line: final metrics, the backend and mode that ran, and the time taken. */
 export function summaryLine(
   history: readonly EpochResult[],
@@ -21,7 +26,7 @@ export function summaryLine(
 ): string {
   const last = history[history.length - 1];
   if (!last) return "no epochs ran";
-  const ran = mode === backend ? backend : `${backend} (${mode})`;
+  const ran = ranName(backend, mode);
   return [
     `done: ${history.length} epoch${history.length === 1 ? "" : "s"} on ${ran} in ${formatSeconds(seconds)}`,
     `train loss ${last.trainLoss.toFixed(4)}`,

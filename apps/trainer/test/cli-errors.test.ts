@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./run-cli.js";
+import { schemaErrors } from "./schemas.js";
 
 /** One line on stderr, naming the problem, and no stack trace. */
 function expectOneLineError(stderr: string, pattern: RegExp): void {
@@ -48,8 +49,38 @@ describe("invalid input exits 2 with one line naming the problem and the valid v
     ],
     ["unknown option", ["train", "--epoch", "3"], {}, /unknown option --epoch; valid options: --backend/],
     ["missing value", ["train", "--epochs"], {}, /option --epochs needs a value/],
-    ["unknown command", ["fly"], {}, /unknown command "fly"; valid commands: train, backends, bench/],
+    [
+      "unknown command",
+      ["fly"],
+      {},
+      /unknown command "fly"; valid commands: train, evaluate, predict, backends, bench/,
+    ],
     ["bench unknown backend", ["bench", "--backends", "cpu,nope"], {}, /--backends: unknown backend "nope"/],
+    [
+      "bench unknown mode",
+      ["bench", "--backends", "gpujs:cuda"],
+      {},
+      /--backends: unknown mode "cuda" for gpujs/,
+    ],
+    [
+      "evaluate unknown backend",
+      ["evaluate", "--model", ".", "--backend", "nope"],
+      {},
+      /unknown backend "nope"/,
+    ],
+    [
+      "predict bad index",
+      ["predict", "--model", ".", "--index", "-1"],
+      {},
+      /--index must be a whole number of at least 0/,
+    ],
+    [
+      "predict missing data dir",
+      ["predict", "--model", ".", "--index", "1", "--data-dir", "/no/such"],
+      {},
+      /--data-dir \/no\/such: no such directory/,
+    ],
+    ["train --out is a file", ["train", "--out", "/etc/hostname"], {}, /--out \/etc\/hostname: not a folder/],
   ];
   for (const [label, args, env, pattern] of cases) {
     it(label, () => {
@@ -77,8 +108,27 @@ describe("runtime problems exit 1 with one line", () => {
   });
 });
 
+describe("a run folder that cannot be written", () => {
+  it("is one line naming the path, exit 1", { timeout: 60_000 }, () => {
+    // A folder inside a file cannot be made, whoever runs the test (root included).
+    const file = join(mkdtempSync(join(tmpdir(), "tensorplug-file-")), "plain-file");
+    writeFileSync(file, "not a folder");
+    const result = runCli(["train", "--backend", "cpu", "--epochs", "1", "--out", join(file, "run")]);
+    expect(result.code, result.stderr).toBe(1);
+    const errorLines = result.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("tensorplug:"));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(
+      /^tensorplug: ENOTDIR: .*plain-file\/run'; check the path and its permissions$/,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe("help", () => {
-  for (const command of ["train", "backends", "bench"]) {
+  for (const command of ["train", "evaluate", "predict", "backends", "bench"]) {
     it(`tensorplug ${command} --help lists its options and exits 0`, () => {
       const result = runCli([command, "--help"]);
       expect(result.code).toBe(0);
@@ -100,6 +150,23 @@ describe("help", () => {
 });
 
 describe("tensorplug backends", () => {
+  it("--json is a document valid against its schema, agreeing with the table", () => {
+    const json = runCli(["backends", "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(schemaErrors("backends-output", doc)).toBe("");
+    expect(doc.backends.find((b: { name: string }) => b.name === "cpu")).toMatchObject({
+      ok: true,
+      mode: "cpu",
+    });
+    const firstOk = doc.backends.find((b: { ok: boolean }) => b.ok);
+    expect(doc.auto).toEqual({ name: firstOk.name, mode: firstOk.mode });
+  });
+  it("colours only when asked, and never with NO_COLOR", () => {
+    expect(runCli(["backends"]).stdout).not.toContain("\u001b[");
+    expect(runCli(["backends"], { FORCE_COLOR: "1" }).stdout).toContain("\u001b[32mavailable\u001b[39m");
+    expect(runCli(["backends"], { FORCE_COLOR: "1", NO_COLOR: "1" }).stdout).not.toContain("\u001b[");
+  });
   it("lists every backend and mode, cpu available, and auto picking the first one that starts", () => {
     const result = runCli(["backends"]);
     expect(result.code, result.stderr).toBe(0);

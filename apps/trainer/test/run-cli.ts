@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI, run the way a user runs it. */
@@ -10,10 +13,27 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], env: Record<string, string | undefined> = {}): CliResult {
+/**
+ * Runs the built CLI in `cwd` (default: a fresh temporary directory, so default run folders and
+ * bench files never land in the checkout), without the variables that would change its choices.
+ */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  cwd = mkdtempSync(join(tmpdir(), "tensorplug-cli-")),
+): CliResult {
   const run = spawnSync(process.execPath, [CLI, ...args], {
     encoding: "utf8",
-    env: { ...process.env, TENSORPLUG_BACKEND: undefined, TENSORPLUG_DATA_DIR: undefined, ...env },
+    cwd,
+    env: {
+      ...process.env,
+      TENSORPLUG_BACKEND: undefined,
+      TENSORPLUG_DATA_DIR: undefined,
+      TENSORPLUG_NUMPY_REFERENCE: undefined,
+      FORCE_COLOR: undefined,
+      NO_COLOR: undefined,
+      ...env,
+    },
     timeout: 600_000,
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };

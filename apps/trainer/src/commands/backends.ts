@@ -1,10 +1,14 @@
 import { type Io, println } from "../io.js";
 import { type FlagSpecs, helpText, parseFlags } from "../options.js";
+import { OUTPUT_FLAGS, Output, outputMode } from "../output.js";
 import { createRegistry } from "../registry.js";
 
 const COMMAND = "backends";
 
-export const BACKENDS_FLAGS: FlagSpecs = { help: { type: "boolean", help: "show this help" } };
+export const BACKENDS_FLAGS: FlagSpecs = {
+  json: OUTPUT_FLAGS.json!,
+  help: { type: "boolean", help: "show this help" },
+};
 
 export const BACKENDS_HELP = helpText(
   "tensorplug backends",
@@ -21,11 +25,32 @@ export async function backendsCommand(args: readonly string[], io: Io): Promise<
   const registry = createRegistry();
   const entries = new Map(registry.list().map((e) => [e.name, e]));
   const results = await registry.probe();
+  const output = new Output(io, outputMode(flags));
+  const first = results.find((r) => r.ok);
+  if (output.mode.json) {
+    output.json({
+      command: COMMAND,
+      backends: results.map((r) => {
+        const entry = entries.get(r.name);
+        const base = {
+          name: r.name,
+          requestedMode: r.requested ?? null,
+          priority: entry?.priority ?? 0,
+          description: entry?.description ?? "",
+        };
+        return r.ok
+          ? { ...base, ok: true, mode: r.mode }
+          : { ...base, ok: false, reason: r.reason, fix: r.fix };
+      }),
+      auto: first?.ok ? { name: first.name, mode: first.mode } : null,
+    });
+    return 0;
+  }
   const rows = results.map((r) => {
     const entry = entries.get(r.name);
     const status = r.ok
-      ? `available${r.requested === undefined ? ` - ${entry?.description ?? ""}` : ""}`
-      : `unavailable: ${r.reason}. Fix: ${r.fix}`;
+      ? `${output.paint("green", "available")}${r.requested === undefined ? ` - ${entry?.description ?? ""}` : ""}`
+      : `${output.paint("red", "unavailable")}: ${r.reason}. Fix: ${r.fix}`;
     return [r.name, r.requested ?? (r.ok ? r.mode : "-"), String(entry?.priority ?? ""), status] as const;
   });
   const nameWidth = Math.max(7, ...rows.map((r) => r[0].length));
@@ -37,7 +62,6 @@ export async function backendsCommand(args: readonly string[], io: Io): Promise<
       `${name.padEnd(nameWidth)}  ${mode.padEnd(modeWidth)}  ${priority.padStart(8)}  ${status}`,
     );
   }
-  const first = results.find((r) => r.ok);
   println(
     io.stdout,
     first?.ok ? `auto picks: ${first.name} (${first.mode})` : "auto picks: nothing starts here",

@@ -1,9 +1,13 @@
-import { writeFileSync } from "node:fs";
-import { type BackendRegistry, Random } from "@tensorplug/core";
-import { type FashionMnist, loadFashionMnist } from "@tensorplug/fashion-mnist";
-import { BOOK_RECIPE, SoftmaxRegression, train } from "@tensorplug/softmax";
-import { trainData } from "../data.js";
-import { type Io, println } from "../io.js";
+import { join, resolve } from "node:path";
+import type { BackendRegistry } from "@tensorplug/core";
+import { locateDataset } from "@tensorplug/fashion-mnist";
+import { BOOK_RECIPE } from "@tensorplug/softmax";
+import { writeFileAtomic } from "../atomic-write.js";
+import type { BenchJob } from "../bench/job.js";
+import { runBenchChild } from "../bench/run-child.js";
+import { type BenchRow, benchMarkdown, maxAbsDiff, median } from "../bench/table.js";
+import { locateOptions } from "../data.js";
+import type { Io } from "../io.js";
 import { findReferenceScript, type ReferenceTiming, runReference } from "../numpy-reference.js";
 import {
   existingDirectory,
@@ -13,6 +17,7 @@ import {
   parseFlags,
   positiveInteger,
 } from "../options.js";
+import { OUTPUT_FLAGS, Output, outputMode } from "../output.js";
 import { createRegistry } from "../registry.js";
 import { UsageError } from "../usage-error.js";
 
@@ -26,7 +31,12 @@ export const BENCH_FLAGS: FlagSpecs = {
     default: "every backend and mode",
   },
   epochs: { type: "string", value: "N", help: "epochs per run", default: String(BOOK_RECIPE.epochs) },
-  runs: { type: "string", value: "N", help: "runs per backend; the median is reported", default: "1" },
+  runs: {
+    type: "string",
+    value: "N",
+    help: "runs per backend, interleaved; medians are reported",
+    default: "1",
+  },
   seed: { type: "string", value: "N", help: "seed shared by every run", default: String(BOOK_RECIPE.seed) },
   "data-dir": { type: "string", value: "DIR", help: "Fashion-MNIST directory (env TENSORPLUG_DATA_DIR)" },
   reference: {
@@ -34,33 +44,19 @@ export const BENCH_FLAGS: FlagSpecs = {
     value: "FILE",
     help: "NumPy reference script (env TENSORPLUG_NUMPY_REFERENCE)",
   },
+  out: { type: "string", value: "DIR", help: "folder for bench.md and bench.json", default: "." },
+  ...OUTPUT_FLAGS,
   help: { type: "boolean", help: "show this help" },
 };
 
 export const BENCH_HELP = helpText(
   "tensorplug bench [options]",
-  "Trains the full recipe on every available backend with the same seed and data, and compares with the NumPy reference measured in the same run.",
+  "Trains the recipe on every available backend and mode, each run in a fresh process, with the same seed and data: seconds per epoch, whole run, peak memory, test accuracy, max |W - W_cpu|, and the ratio to the NumPy reference measured in the same bench. Writes bench.md and bench.json.",
   BENCH_FLAGS,
 );
 
-/** One backend's measurement. */
-interface BenchRow {
-  readonly backend: string;
-  readonly mode: string;
-  readonly secondsPerEpoch: number;
-  readonly trainSeconds: number;
-  readonly testAccuracy: number;
-  readonly maxWeightDiffVsCpu: number | null;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /** One backend, optionally pinned to one of its modes. */
-interface Target {
+export interface Target {
   readonly name: string;
   readonly mode?: string;
 }
@@ -93,60 +89,16 @@ export function benchTargets(list: string | undefined, registry: BackendRegistry
   });
 }
 
-async function measure(
-  registry: BackendRegistry,
-  target: Target,
-  data: FashionMnist,
-  epochs: number,
-  seed: number,
-): Promise<{ mode: string; trainSeconds: number; testAccuracy: number; W: Float32Array }> {
-  const backend = await registry.create(target.name, target.mode === undefined ? {} : { mode: target.mode });
-  try {
-    const rng = new Random(seed);
-    const model = SoftmaxRegression.initialize(backend, rng);
-    const started = performance.now();
-    const history = await train(model, trainData(data, BOOK_RECIPE.batchSize, rng), {
-      epochs,
-      lr: BOOK_RECIPE.lr,
-    });
-    const trainSeconds = (performance.now() - started) / 1000;
-    const { W } = await model.weights();
-    model.dispose();
-    return {
-      mode: backend.mode,
-      trainSeconds,
-      testAccuracy: history[history.length - 1]?.testAccuracy ?? 0,
-      W,
-    };
-  } finally {
-    await backend.close?.();
-  }
-}
+const label = (t: Target) => (t.mode === undefined ? t.name : `${t.name}:${t.mode}`);
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
-function markdown(rows: readonly BenchRow[], reference: ReferenceTiming | undefined, epochs: number): string {
-  const ratio = (s: number) => (reference ? `${(s / reference.trainSeconds).toFixed(2)}x` : "n/a");
-  const lines = [
-    `| backend | mode | s/epoch | train s (${epochs} epochs) | test acc | max abs W diff vs cpu | vs NumPy |`,
-    "|---|---|---:|---:|---:|---:|---:|",
-    ...rows.map(
-      (r) =>
-        `| ${r.backend} | ${r.mode} | ${r.secondsPerEpoch.toFixed(3)} | ${r.trainSeconds.toFixed(2)} | ${r.testAccuracy.toFixed(4)} | ${
-          r.maxWeightDiffVsCpu === null ? "-" : r.maxWeightDiffVsCpu.toExponential(2)
-        } | ${ratio(r.trainSeconds)} |`,
-    ),
-  ];
-  if (reference) {
-    lines.push(
-      `| numpy (reference) | openblas | ${(reference.trainSeconds / epochs).toFixed(3)} | ${reference.trainSeconds.toFixed(2)} | ${reference.testAccuracy.toFixed(4)} | - | 1.00x |`,
-    );
-  }
-  return `${lines.join("\n")}\n`;
+/** What a target's runs gave. */
+interface Measured {
+  mode: string;
+  train: number[];
+  wall: number[];
+  peak: number[];
+  testAccuracy: number;
+  W: readonly number[];
 }
 
 export async function benchCommand(args: readonly string[], io: Io): Promise<number> {
@@ -163,71 +115,124 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   const seed = nonNegativeInteger("seed", text("seed") ?? String(BOOK_RECIPE.seed), COMMAND);
   const dataDirFlag = text("data-dir");
   const dataDir = dataDirFlag === undefined ? undefined : existingDirectory("data-dir", dataDirFlag, COMMAND);
+  const outDir = resolve(io.cwd ?? process.cwd(), existingDirectory("out", text("out") ?? ".", COMMAND));
+  const output = new Output(io, outputMode(flags));
 
-  const data = await loadFashionMnist({ ...(dataDir !== undefined ? { dataDir } : {}), env: io.env });
-  println(io.stderr, `data: ${data.dir}; ${epochs} epochs, ${runs} run(s) per backend, seed ${seed}`);
-
-  const rows: BenchRow[] = [];
-  const skipped: { target: string; reason: string }[] = [];
-  let cpuWeights: Float32Array | undefined;
-  for (const target of targets) {
-    const name = target.mode === undefined ? target.name : `${target.name}:${target.mode}`;
-    const times: number[] = [];
-    let last: Awaited<ReturnType<typeof measure>> | undefined;
-    try {
-      for (let run = 0; run < runs; run++) {
-        last = await measure(registry, target, data, epochs, seed);
-        times.push(last.trainSeconds);
-        println(
-          io.stderr,
-          `${name} (${last.mode}) run ${run + 1}/${runs}: ${last.trainSeconds.toFixed(2)} s`,
-        );
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      skipped.push({ target: name, reason });
-      println(io.stderr, `${name}: skipped: ${reason}`);
-      continue;
-    }
-    if (!last) continue;
-    if (target.name === "cpu") cpuWeights = last.W;
-    const trainSeconds = median(times);
-    rows.push({
-      backend: target.name,
-      mode: last.mode,
-      secondsPerEpoch: trainSeconds / epochs,
-      trainSeconds,
-      testAccuracy: last.testAccuracy,
-      maxWeightDiffVsCpu: cpuWeights ? maxAbsDiff(last.W, cpuWeights) : null,
-    });
-  }
-
-  let reference: ReferenceTiming | undefined;
-  const script = findReferenceScript(text("reference"), io.env);
-  if (!script) {
-    println(io.stderr, "numpy reference: not found (pass --reference FILE); ratios omitted");
-  } else {
-    const times: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const result = runReference(script, data.dir, epochs);
-      if (!result.ok) {
-        println(io.stderr, `numpy reference: ${result.reason}; ratios omitted`);
-        break;
-      }
-      times.push(result.timing.trainSeconds);
-      reference = { ...result.timing, trainSeconds: median(times) };
-      println(io.stderr, `numpy run ${run + 1}/${runs}: ${result.timing.trainSeconds.toFixed(2)} s`);
-    }
-  }
-
-  const notes = skipped.map((s) => `- skipped ${s.target}: ${s.reason}`).join("\n");
-  const table = `${markdown(rows, reference, epochs)}${notes ? `\n${notes}\n` : ""}`;
-  io.stdout.write(table);
-  writeFileSync("bench.md", `# tensorplug bench\n\n${table}`);
-  writeFileSync(
-    "bench.json",
-    `${JSON.stringify({ epochs, runs, seed, rows, skipped, reference: reference ?? null }, null, 2)}\n`,
+  // Found (or downloaded) once here, so every child reads the same directory.
+  const data = await locateDataset(locateOptions(dataDir, io.env, output.progressBar()));
+  output.note(
+    `data: ${data.dir}; ${epochs} epochs, ${runs} run(s) per backend, seed ${seed}, one process per run`,
   );
-  println(io.stderr, "wrote bench.md and bench.json");
+  const script = findReferenceScript(text("reference"), io.env, io.cwd ?? process.cwd());
+  if (!script) output.note("numpy reference: not found (pass --reference FILE); ratios omitted");
+
+  const job = (t: Target | null): BenchJob => ({
+    backend: t?.name ?? null,
+    ...(t?.mode !== undefined ? { mode: t.mode } : {}),
+    epochs,
+    seed,
+    dataDir: data.dir,
+  });
+  const baseline = await runBenchChild(job(null), io.env);
+  const baselineMiB = baseline.reply.ok ? baseline.reply.peakRssKiB / 1024 : null;
+
+  const measured = new Map<string, Measured>();
+  const skipped = new Map<string, string>();
+  const referenceRuns: ReferenceTiming[] = [];
+  let referenceProblem: string | undefined;
+  // Rounds interleave the backends (and NumPy), so a slow spell of the machine hits all alike.
+  for (let round = 1; round <= runs; round++) {
+    for (const target of targets) {
+      const name = label(target);
+      if (skipped.has(name)) continue;
+      const { reply, wallSeconds } = await runBenchChild(job(target), io.env);
+      if (!reply.ok) {
+        skipped.set(name, reply.reason);
+        output.note(`${name}: skipped: ${reply.reason}`);
+        continue;
+      }
+      const m = measured.get(name) ?? {
+        mode: reply.mode,
+        train: [],
+        wall: [],
+        peak: [],
+        testAccuracy: 0,
+        W: [],
+      };
+      m.train.push(reply.trainSeconds);
+      m.wall.push(wallSeconds);
+      m.peak.push(reply.peakRssKiB / 1024);
+      m.testAccuracy = reply.testAccuracy;
+      m.W = reply.W;
+      measured.set(name, m);
+      output.note(
+        `${name} (${reply.mode}) run ${round}/${runs}: train ${reply.trainSeconds.toFixed(2)} s, whole ${wallSeconds.toFixed(2)} s, peak ${(reply.peakRssKiB / 1024).toFixed(0)} MiB`,
+      );
+    }
+    if (script && referenceProblem === undefined) {
+      const result = runReference(script, data.dir, epochs);
+      if (result.ok) {
+        referenceRuns.push(result.timing);
+        output.note(`numpy run ${round}/${runs}: train ${result.timing.trainSeconds.toFixed(2)} s`);
+      } else {
+        referenceProblem = result.reason;
+        output.note(`numpy reference: ${result.reason}; ratios omitted`);
+      }
+    }
+  }
+
+  const reference: ReferenceTiming | undefined =
+    referenceRuns.length > 0
+      ? {
+          ...referenceRuns[referenceRuns.length - 1]!,
+          loadSeconds: median(referenceRuns.map((r) => r.loadSeconds)),
+          trainSeconds: median(referenceRuns.map((r) => r.trainSeconds)),
+          wholeRunSeconds: median(referenceRuns.map((r) => r.wholeRunSeconds)),
+          peakRssMiB: referenceRuns.some((r) => r.peakRssMiB === null)
+            ? null
+            : median(referenceRuns.map((r) => r.peakRssMiB!)),
+        }
+      : undefined;
+  const cpu = measured.get("cpu");
+  const rows: BenchRow[] = targets
+    .map(label)
+    .filter((name) => measured.has(name))
+    .map((name) => {
+      const m = measured.get(name)!;
+      const trainSeconds = median(m.train);
+      return {
+        backend: name.split(":")[0]!,
+        mode: m.mode,
+        secondsPerEpoch: trainSeconds / epochs,
+        trainSeconds,
+        wholeRunSeconds: median(m.wall),
+        peakRssMiB: median(m.peak),
+        testAccuracy: m.testAccuracy,
+        maxWeightDiffVsCpu: cpu ? maxAbsDiff(m.W, cpu.W) : null,
+        vsNumpy: reference ? trainSeconds / reference.trainSeconds : null,
+      };
+    });
+
+  const skippedList = [...skipped].map(([target, reason]) => ({ target, reason }));
+  const notes = skippedList.map((s) => `- skipped ${s.target}: ${s.reason}`).join("\n");
+  const table = `${benchMarkdown(rows, reference, epochs, baselineMiB)}${notes ? `\n${notes}\n` : ""}`;
+  const report = {
+    command: COMMAND,
+    epochs,
+    runs,
+    seed,
+    data: data.dir,
+    machine: { node: process.versions.node, platform: process.platform, arch: process.arch },
+    rows,
+    baselinePeakRssMiB: baselineMiB,
+    reference: reference ?? null,
+    referenceProblem: referenceProblem ?? (script ? null : "reference script not found"),
+    skipped: skippedList,
+  };
+  writeFileAtomic(join(outDir, "bench.md"), `# tensorplug bench\n\n${table}`);
+  writeFileAtomic(join(outDir, "bench.json"), `${JSON.stringify(report, null, 2)}\n`);
+  if (output.mode.json) output.json(report);
+  else io.stdout.write(table);
+  output.note(`wrote ${join(outDir, "bench.md")} and bench.json`);
   return 0;
 }
