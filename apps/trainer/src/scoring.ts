@@ -1,4 +1,4 @@
-import { tidy } from "@tensorplug/core";
+import { tidy, uploadBytes } from "@tensorplug/core";
 import { batches, type ImageSet } from "@tensorplug/fashion-mnist";
 import type { SoftmaxRegression } from "@tensorplug/softmax";
 
@@ -43,7 +43,9 @@ export async function scoreTestSet(
   let correct = 0;
   let row = 0;
   for (const batch of batches(test, { batchSize })) {
-    const logits = tidy(backend, (be) => model.logits(be.upload(batch.x, [batch.size, features]), be));
+    const logits = tidy(backend, (be) =>
+      model.logits(uploadBytes(be, batch.x, [batch.size, features], batch.scale), be),
+    );
     let host: Float32Array;
     try {
       host = await backend.read(logits);
