@@ -1,9 +1,44 @@
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { DatasetError } from "./errors.js";
 
-const gunzipAsync = promisify(gunzip);
+/**
+ * The most a data file may decompress to. The largest Fashion-MNIST file is 47 MB; a corrupt or
+ * hostile file that inflates without end is stopped here, long before memory runs out.
+ */
+export const MAX_DECOMPRESSED_BYTES = 256 * 2 ** 20;
+
+/**
+ * Decompresses `compressed` into one buffer sized from the gzip trailer (the last four bytes hold
+ * the uncompressed size), copying each chunk in as it comes: the data exists once, where
+ * collecting the chunks and joining them would hold it twice at the peak. The trailer is only a
+ * hint: a damaged one means a second, growing buffer, never a wrong result.
+ */
+function gunzipSized(compressed: Buffer): Promise<Buffer> {
+  const hint = compressed.length >= 4 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+  let out = Buffer.allocUnsafe(Math.min(hint, MAX_DECOMPRESSED_BYTES));
+  let size = 0;
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip();
+    gunzip.on("data", (chunk: Buffer) => {
+      if (size + chunk.length > out.length) {
+        const wanted = Math.max(size + chunk.length, out.length * 2);
+        if (size + chunk.length > MAX_DECOMPRESSED_BYTES) {
+          gunzip.destroy(new RangeError(`decompresses to more than ${MAX_DECOMPRESSED_BYTES} bytes`));
+          return;
+        }
+        const grown = Buffer.allocUnsafe(Math.min(wanted, MAX_DECOMPRESSED_BYTES));
+        out.copy(grown, 0, 0, size);
+        out = grown;
+      }
+      chunk.copy(out, size);
+      size += chunk.length;
+    });
+    gunzip.on("error", reject);
+    gunzip.on("end", () => resolve(out.subarray(0, size)));
+    gunzip.end(compressed);
+  });
+}
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") {
@@ -46,7 +81,7 @@ export async function readIdxGz(path: string): Promise<Uint8Array> {
   }
   let bytes: Buffer;
   try {
-    bytes = await gunzipAsync(compressed);
+    bytes = await gunzipSized(compressed);
   } catch (error) {
     const truncated = errorCode(error) === "Z_BUF_ERROR";
     const what = truncated ? "truncated gzip data" : "corrupt gzip data";
