@@ -20,7 +20,7 @@ describe("transpose on wasm", () => {
     [3, 4],
     [12, 1],
   ])("a %ix%i matrix comes out exactly as tf.transpose gives it", (rows, cols) => {
-    const [got, want] = tidy((): Tensor2D[] => {
+    const [got, want] = tidy((): [Tensor2D, Tensor2D] => {
       const x = tensor2d(new Random(rows * cols).normalArray(rows * cols), [rows, cols]);
       return [transpose(x), tfTranspose(x)];
     });
