@@ -296,7 +296,7 @@ export class TfjsBackend implements Backend {
 
   /**
    * Loss `-sum(onehot * logSoftmax(z))` per row and gradient `softmax(z) - onehot`, sharing one
-   * `exp(z - max)`: ten tfjs kernels in one scope. The loss never takes the log of a probability,
+   * `exp(z - max)`: eleven tfjs kernels in one scope. The loss never takes the log of a probability,
    * so it stays finite where softmax underflows to 0.
    */
   softmaxCrossEntropy(logits: Tensor, onehot: Tensor): LossAndGrad {
