@@ -1,4 +1,4 @@
-import { engine, env, getBackend, setBackend } from "@tensorflow/tfjs-core";
+import { engine, env, getBackend, scalar, setBackend } from "@tensorflow/tfjs-core";
 import { BackendUnavailableError } from "@tensorplug/core";
 import { TFJS, type TfjsBackendName } from "./names.js";
 import { isBrowser, isNode } from "./platform.js";
@@ -120,6 +120,26 @@ const RETRY_FIX: Readonly<Record<TfjsBackendName, string>> = {
 };
 
 /**
+ * Uses tfjs's cpu backend once with tfjs's `PROD` flag set, then restores the flag.
+ *
+ * Why: in Node, that backend prints a multi-line "install our node backend" banner through tfjs's
+ * `warn` with its first tensor, which would land in the middle of a CLI's output (the advice is
+ * already in our `--tfjs-backend tensorflow` error). tfjs's `warn` is silent while `PROD` (or
+ * `IS_TEST`) is set, and `PROD` changes nothing else in tfjs-core 4.22. Setting it for good would
+ * also hide the host's other tfjs warnings, so it is set only around this first write.
+ */
+function spendCpuFirstUse(): void {
+  const flags = env();
+  const prod = flags.getBool("PROD");
+  flags.set("PROD", true);
+  try {
+    scalar(0).dispose();
+  } finally {
+    flags.set("PROD", prod);
+  }
+}
+
+/**
  * Loads the package behind `name`, makes it tfjs's backend, and checks that it really is: tfjs's
  * `setBackend` reports a failed start by returning false (and leaving `getBackend()` set to the
  * name it failed on), so success means the instance exists and is the active one. Never falls back.
@@ -136,4 +156,5 @@ export async function startEngine(name: TfjsBackendName, options: EngineOptions 
   if (!started || engine().registry[name] === undefined || getBackend() !== name) {
     throw unavailable(`tfjs could not start its "${name}" backend`, RETRY_FIX[name]);
   }
+  if (name === "cpu") spendCpuFirstUse();
 }

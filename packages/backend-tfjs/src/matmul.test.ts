@@ -8,8 +8,8 @@ function random(rows: number, cols: number, seed: number): Tensor2D {
   return tensor2d(new Random(seed).normalArray(rows * cols), [rows, cols]);
 }
 
-// Shapes chosen so that each transpose combination is computed once by each of its two rewrites
-// (the cost model picks the other one when the operand sizes swap roles).
+// Shapes chosen so that each rewrite runs: transA has one, and transB and transA+transB each have
+// two, which the cost model picks between when the operand sizes swap roles.
 const CASES: [transA: boolean, transB: boolean, a: [number, number], b: [number, number]][] = [
   [false, false, [3, 4], [4, 5]],
   [true, false, [5, 2], [5, 50]],
