@@ -108,8 +108,11 @@ bin="${cli}/node_modules/.bin/tensorplug"
 [ -x "${bin}" ] || fail "the trainer tarball installed no executable tensorplug binary"
 
 (cd "${cli}" && "${bin}" backends) | tee "${work}/backends.txt" || fail "tensorplug backends exited non-zero"
+# Every backend is a dependency of the CLI, and each starts here in at least one mode.
 for backend in cpu gpujs tfjs; do
   grep -q "^${backend} " "${work}/backends.txt" || fail "tensorplug backends does not list ${backend}"
+  grep -qE "^${backend} +[^ ]+ +[0-9]+ +available" "${work}/backends.txt" ||
+    fail "no mode of ${backend} starts from the installed tarballs"
 done
 grep -q '^auto picks: ' "${work}/backends.txt" || fail "tensorplug backends does not say what auto picks"
 
