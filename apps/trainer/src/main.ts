@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   bench: { run: benchCommand, summary: "time every backend against the NumPy reference" },
 };
 
+/** The text of `tensorplug --help`: the commands and what each does. */
 export const MAIN_HELP = `Usage: tensorplug <command> [options]
 
 Softmax regression from scratch (d2l.ai) on Fashion-MNIST, on a compute backend picked at run time.

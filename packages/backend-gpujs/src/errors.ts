@@ -20,6 +20,7 @@ export class GpujsFallbackError extends TensorplugError {
 
 /** A kernel gpu.js could not build or run, e.g. a shader the driver rejected. */
 export class GpujsKernelError extends TensorplugError {
+  /** The kernel's cache key: op, flags and input shapes. */
   readonly kernel: string;
   constructor(kernel: string, detail: string) {
     super("E_GPUJS_KERNEL", `gpu.js could not run the ${kernel} kernel: ${detail}`);

@@ -39,18 +39,25 @@ import {
 
 /** A better mode that did not start when the best mode was asked for, and why. */
 export interface PassedOver {
+  /** The mode that did not start. */
   readonly mode: GpujsMode;
+  /** Why it did not start. */
   readonly reason: string;
+  /** What would make it start. */
   readonly fix: string;
 }
 
 /** Everything a started backend runs on; `createGpujsBackend` assembles it. */
 export interface GpujsRuntime {
+  /** The gpu.js mode that runs. */
   readonly mode: GpujsMode;
   /** The gpu.js kernel class that runs, e.g. `HeadlessGLKernel`, `WebAssemblyKernel`. */
   readonly engine: string;
+  /** The gpu.js instance every kernel is made on. */
   readonly gpu: GPU;
+  /** Compiled kernels by op, flags and input shapes. */
   readonly kernels: KernelCache;
+  /** Where tensors live: host arrays (webasm, cpu) or GL textures (gpu). */
   readonly device: Device;
   /**
    * Whether a matmul with a narrow output (10 classes) is better written transposed, wide, and

@@ -2,7 +2,9 @@ import type { Backend, BackendCaps } from "@tensorplug/core";
 
 /** A backend seen through `withoutSyncRead`, and how often something tried to read synchronously. */
 export interface AsyncOnlyBackend {
+  /** The double: use it wherever the real backend would go. */
   readonly backend: Backend;
+  /** How many times something called the double's `readSync`. */
   readonly syncReads: () => number;
 }
 

@@ -3,11 +3,20 @@ import type { HostMatrix } from "./reference/index.js";
 
 /** A host matrix in the backend's own input format: what `upload` takes and `read` gives back. */
 export interface F32Matrix extends HostMatrix {
+  /** `rows * cols` float32 values, row-major: exactly what the backend is given. */
   readonly data: Float32Array;
 }
 
 /** How to fill a seeded matrix. */
-export type Fill = { readonly uniform: readonly [min: number, max: number] } | { readonly normal: number };
+export type Fill =
+  | {
+      /** Uniform in `[min, max)`. */
+      readonly uniform: readonly [min: number, max: number];
+    }
+  | {
+      /** Normal with mean 0 and this standard deviation. */
+      readonly normal: number;
+    };
 
 /**
  * A matrix filled from core's seeded `Random`. Used for the model-sized shapes, where letting

@@ -2,7 +2,9 @@ import type { Shape } from "@tensorplug/core";
 
 /** How far a backend's value may sit from the float64 reference: `abs + rel * magnitude`. */
 export interface Tolerance {
+  /** Relative bound, multiplied by `max(|expected|, magnitude)` (see the package README). */
   readonly rel: number;
+  /** Absolute bound, added to the relative one; what remains allowed around zero. */
   readonly abs: number;
 }
 
@@ -33,8 +35,11 @@ export function accumulated(tol: Tolerance, terms: number): Tolerance {
 
 /** The first element outside tolerance. */
 export interface Mismatch {
+  /** Row-major index of the first element out of tolerance. */
   readonly index: number;
+  /** The backend's value there. */
   readonly actual: number;
+  /** The reference value there. */
   readonly expected: number;
   /** The largest difference the tolerance allowed at this element. */
   readonly allowed: number;

@@ -43,7 +43,9 @@ export type LinearSoftmaxCrossEntropy = {
 
 /** Transpose flags for `matmul`: the product is `op(a) * op(b)`. */
 export interface MatmulOptions {
+  /** Multiply by the transpose of `a` (`[k,m]` read as `[m,k]`). */
   readonly transA?: boolean;
+  /** Multiply by the transpose of `b` (`[n,k]` read as `[k,n]`). */
   readonly transB?: boolean;
 }
 
@@ -68,8 +70,13 @@ export interface Backend {
   readonly name: string;
   /** The variant that actually runs, e.g. gpu.js `"webasm"`; equal to `name` when there is none. */
   readonly mode: string;
+  /** Precision, synchronous read and fused kernels of this backend. */
   readonly caps: BackendCaps;
 
+  /**
+   * Copies `data` (row-major, `rows * cols` values) into a new tensor of `shape`; later changes to `data` do
+   * not reach it.
+   */
   upload(data: Float32Array, shape: Shape): Tensor;
   /**
    * Stores bytes that stand for `byte * scale` (images as they are stored: pixels with scale
@@ -77,24 +84,36 @@ export interface Backend {
    * `caps.fused` has `"uploadBytes"`; otherwise core scales on the host and calls `upload`.
    */
   uploadBytes?(data: Uint8Array, shape: Shape, scale: number): Tensor;
+  /** The tensor's values as a fresh row-major `Float32Array`; the one asynchronous boundary. */
   read(t: Tensor): Promise<Float32Array>;
   /** Optional synchronous read, present only when `caps.syncRead` is true. */
   readSync?(t: Tensor): Float32Array;
+  /** Frees the tensor; the handle is invalid afterwards. */
   dispose(t: Tensor): void;
   /** Handles made and not yet disposed, for leak checks. */
   live(): number;
 
+  /** The matrix product `op(a) * op(b)`, each operand optionally transposed (`opts`). */
   matmul(a: Tensor, b: Tensor, opts?: MatmulOptions): Tensor;
+  /** `a + b`, element-wise, `b` broadcast when a scalar, `[1,n]` row or `[m,1]` column. */
   add(a: Tensor, b: Operand): Tensor;
+  /** `a - b`, element-wise, broadcasting `b` as `add` does. */
   sub(a: Tensor, b: Operand): Tensor;
+  /** `a * b`, element-wise, broadcasting `b` as `add` does. */
   mul(a: Tensor, b: Operand): Tensor;
+  /** `a / b`, element-wise, broadcasting `b` as `add` does. */
   div(a: Tensor, b: Operand): Tensor;
   /** 1 where `a == b`, else 0. */
   equal(a: Tensor, b: Operand): Tensor;
+  /** `e^x`, element-wise. */
   exp(x: Tensor): Tensor;
+  /** The natural logarithm, element-wise. */
   log(x: Tensor): Tensor;
+  /** `-x`, element-wise. */
   neg(x: Tensor): Tensor;
+  /** Sums along `axis`, keeping it as length 1: `[1,n]` for axis 0, `[m,1]` for axis 1. */
   sum(x: Tensor, axis: Axis): Tensor;
+  /** Largest value along `axis`, keeping it as length 1. */
   max(x: Tensor, axis: Axis): Tensor;
   /** Index of the largest value of each row, `[m,1]`; ties go to the lowest index. */
   argmax(x: Tensor): Tensor;
@@ -103,9 +122,13 @@ export interface Backend {
   /** `y + alpha * x`, the SGD update. */
   axpy(alpha: number, x: Tensor, y: Tensor): Tensor;
 
+  /** Optional fused row-wise softmax, used only when `caps.fused` names it. */
   softmax?(logits: Tensor): Tensor;
+  /** Optional fused row-wise log-softmax, used only when `caps.fused` names it. */
   logSoftmax?(logits: Tensor): Tensor;
+  /** Optional fused loss and gradient (see `LossAndGrad`), used only when `caps.fused` names it. */
   softmaxCrossEntropy?(logits: Tensor, onehot: Tensor): LossAndGrad;
+  /** Optional fused dense layer with softmax cross-entropy and its gradients, used only when `caps.fused` names it. */
   linearSoftmaxCrossEntropy?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy;
 
   /** Releases everything the backend holds (kernels, contexts). The backend is unusable after. */

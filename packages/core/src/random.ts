@@ -1,6 +1,8 @@
 /** The serialisable state of a `Random`: four 32-bit words and the spare normal deviate, if any. */
 export interface RandomState {
+  /** The four 32-bit words of the xoshiro128** state. */
   readonly s: readonly [number, number, number, number];
+  /** The second normal deviate of the last Box–Muller pair, not yet returned. */
   readonly spare: number | null;
 }
 
@@ -94,7 +96,13 @@ export class Random {
   }
 
   /** Shuffles in place (Fisher–Yates). */
-  shuffle<A extends { length: number; [i: number]: number }>(items: A): A {
+  shuffle<
+    A extends {
+      /** Number of items. */
+      length: number;
+      [i: number]: number;
+    },
+  >(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.nextInt(i + 1);
       const t = items[i]!;
@@ -109,6 +117,10 @@ export class Random {
     return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
   }
 
+  /**
+   * A generator that continues from a state taken with `getState`. Throws a `RangeError` for a state that no
+   * generator can have (e.g. all zero).
+   */
   static fromState(state: RandomState): Random {
     // An all-zero state never leaves zero (and `normal` would loop forever on it).
     const valid =

@@ -6,9 +6,11 @@ export type BackendOptions = Readonly<Record<string, string | number | boolean |
 
 /** A registered backend: its name, its rank for `auto`, and how to start it. */
 export interface BackendEntry {
+  /** The name `create` and `--backend` take, e.g. `"cpu"`. */
   readonly name: string;
   /** Higher starts first under `auto`. */
   readonly priority: number;
+  /** One line for listings such as `tensorplug backends`. */
   readonly description: string;
   /**
    * Variants the factory accepts as `options.mode` (gpu.js modes, tfjs backends), best first.
@@ -21,12 +23,26 @@ export interface BackendEntry {
 
 /** Whether a backend started, and if not, why and how to fix it. */
 export type ProbeResult =
-  | { readonly name: string; readonly requested?: string; readonly ok: true; readonly mode: string }
   | {
+      /** The backend's registry name. */
       readonly name: string;
+      /** The mode this result is for, when the entry lists `modes`. */
       readonly requested?: string;
+      /** It started (and was closed again). */
+      readonly ok: true;
+      /** The mode that actually ran. */
+      readonly mode: string;
+    }
+  | {
+      /** The backend's registry name. */
+      readonly name: string;
+      /** The mode this result is for, when the entry lists `modes`. */
+      readonly requested?: string;
+      /** It did not start. */
       readonly ok: false;
+      /** Why not. */
       readonly reason: string;
+      /** What to do about it. */
       readonly fix: string;
     };
 
@@ -45,6 +61,7 @@ function asUnavailable(name: string, error: unknown): BackendUnavailableError {
 export class BackendRegistry {
   private readonly entries = new Map<string, BackendEntry>();
 
+  /** Adds a backend. Throws a `TensorplugError` (`E_REGISTRY`) for a duplicate name or for `"auto"`. */
   register(entry: BackendEntry): void {
     if (entry.name === AUTO)
       throw new TensorplugError("E_REGISTRY", `"${AUTO}" is reserved and cannot name a backend`);
@@ -59,10 +76,12 @@ export class BackendRegistry {
     return [...this.entries.values()].sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
   }
 
+  /** Registered names, highest priority first. */
   names(): string[] {
     return this.list().map((e) => e.name);
   }
 
+  /** Whether a backend of this name is registered. */
   has(name: string): boolean {
     return this.entries.has(name);
   }

@@ -6,12 +6,15 @@ export type Shape = readonly [rows: number, cols: number];
  * Handles are only valid on the backend that made them and until they are disposed.
  */
 export interface Tensor {
+  /** Rows and columns. */
   readonly shape: Shape;
   /** Name of the backend that owns the data, so a handle passed to the wrong backend is caught. */
   readonly backend: string;
 }
 
-/** The right-hand side of an element-wise op: a tensor (same shape, `[1,n]` row, `[m,1]` column) or a scalar. */
+/**
+ * The right-hand side of an element-wise op: a tensor (same shape, `[1,n]` row, `[m,1]` column) or a scalar.
+ */
 export type Operand = Tensor | number;
 
 /** Number of elements of a shape. */

@@ -23,9 +23,13 @@ export const NUM_CLASSES = 10;
 
 /** The four gzipped IDX file names, as published and as the Debian package installs them. */
 export const DATA_FILES: {
+  /** The 60000 training images. */
   trainImages: string;
+  /** Their labels. */
   trainLabels: string;
+  /** The 10000 test images. */
   testImages: string;
+  /** Their labels. */
   testLabels: string;
 } = Object.freeze({
   trainImages: "train-images-idx3-ubyte.gz",

@@ -5,8 +5,11 @@ import { DatasetError } from "./errors.js";
 
 /** Progress of one file's download; `total` is undefined when the server sends no length. */
 export interface DownloadProgress {
+  /** The file being downloaded, e.g. `train-images-idx3-ubyte.gz`. */
   file: string;
+  /** Bytes received so far. */
   received: number;
+  /** The file's size in bytes, when the server said. */
   total: number | undefined;
 }
 

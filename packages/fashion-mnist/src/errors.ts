@@ -4,7 +4,9 @@
  * print them as-is.
  */
 export class DatasetError extends Error {
+  /** Stable identifier of the kind of failure, e.g. `"E_CHECKSUM"` or `"E_NO_DATA"`. */
   readonly code: string;
+  /** The file concerned, when there is one. */
   readonly file?: string;
   constructor(code: string, message: string, options?: { file?: string; cause?: unknown }) {
     // Causes often carry multi-line text (stack-ish undici messages); keep ours to one line.

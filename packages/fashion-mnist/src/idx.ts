@@ -61,7 +61,15 @@ function checkLength(
  * @returns `images` as `count * IMAGE_SIZE` row-major bytes; a view into `bytes`, not a copy
  * @throws DatasetError naming `file` when the data is malformed
  */
-export function parseIdxImages(bytes: Uint8Array, file?: string): { images: Uint8Array; count: number } {
+export function parseIdxImages(
+  bytes: Uint8Array,
+  file?: string,
+): {
+  /** `count * IMAGE_SIZE` pixel bytes, a view of `bytes`. */
+  images: Uint8Array;
+  /** Number of images. */
+  count: number;
+} {
   const name = file ?? "<IDX images>";
   const view = header(bytes, IMAGES_HEADER_BYTES, "images", name);
   checkMagic(view, IMAGES_MAGIC, "images", name);

@@ -11,15 +11,19 @@ export interface ImageSet {
   readonly images: Uint8Array;
   /** `count` class indices 0..9, see `LABEL_NAMES`. */
   readonly labels: Uint8Array;
+  /** Number of examples. */
   readonly count: number;
 }
 
 /** Both splits and where they were loaded from. */
 export interface FashionMnist {
+  /** The 60000 training examples. */
   readonly train: ImageSet;
+  /** The 10000 test examples. */
   readonly test: ImageSet;
   /** Absolute directory the files were read from. */
   readonly dir: string;
+  /** Which of the places `locateDataset` looks in held the files. */
   readonly source: DataSource;
 }
 

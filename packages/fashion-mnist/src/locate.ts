@@ -79,7 +79,12 @@ async function download(cache: string, opts: LocateOptions): Promise<void> {
  * @throws DatasetError `E_MISSING_FILES` for an incomplete explicit directory, `E_CHECKSUM` when a
  *   download does not match, `E_NO_DATA` (listing the ways to get the data) when nothing works
  */
-export async function locateDataset(opts: LocateOptions = {}): Promise<{ dir: string; source: DataSource }> {
+export async function locateDataset(opts: LocateOptions = {}): Promise<{
+  /** Absolute directory that holds all four files. */
+  dir: string;
+  /** Which place it is. */
+  source: DataSource;
+}> {
   const env = opts.env ?? process.env;
   if (opts.dataDir !== undefined) {
     return { dir: await requireComplete(opts.dataDir, "--data-dir"), source: "flag" };

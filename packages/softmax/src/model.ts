@@ -13,24 +13,31 @@ import type { Batch, Tally } from "./types.js";
 
 /** Size of the model: inputs per example and classes. */
 export interface ModelShape {
+  /** Inputs per example (784 pixels for Fashion-MNIST). */
   readonly features: number;
+  /** Number of classes (10 for Fashion-MNIST). */
   readonly classes: number;
 }
 
 /** Host copies of the parameters: `W` is `features x classes` row-major, `b` has `classes` values. */
 export interface Weights {
+  /** `features * classes` weights, row-major. */
   readonly W: Float32Array;
+  /** `classes` biases. */
   readonly b: Float32Array;
 }
 
 /** The class probabilities of one example, and its most likely class. */
 export interface Prediction {
+  /** The most likely class (ties go to the lowest index). */
   readonly label: number;
   /** The label's name, when the caller passed class names. */
   readonly name?: string;
+  /** The softmax of the example's logits, one value per class. */
   readonly probabilities: Float32Array;
 }
 
+/** Fashion-MNIST's shape: 784 inputs (28x28 pixels), 10 classes. */
 export const FASHION_SHAPE: ModelShape = Object.freeze({ features: 784, classes: 10 });
 
 /** The book's initialisation: `W ~ N(0, 0.01)`, `b = 0`, drawn on the host so every backend starts alike. */
@@ -43,7 +50,9 @@ export function initialWeights(rng: Random, shape: ModelShape = FASHION_SHAPE, s
  * interface; it never reads synchronously and reads back at most once per batch.
  */
 export class SoftmaxRegression {
+  /** The backend the parameters live on. */
   readonly backend: Backend;
+  /** Inputs per example and classes. */
   readonly shape: ModelShape;
   private W: Tensor;
   private b: Tensor;

@@ -9,14 +9,19 @@ export interface Batch {
   readonly scale?: number;
   /** `size` class indices. */
   readonly labels: ArrayLike<number>;
+  /** Number of examples in the batch. */
   readonly size: number;
 }
 
 /** The book's hyperparameters. */
 export interface Hyperparameters {
+  /** Passes over the training set. */
   readonly epochs: number;
+  /** Examples per minibatch. */
   readonly batchSize: number;
+  /** Learning rate of the SGD step `param -= lr * grad / batchSize`. */
   readonly lr: number;
+  /** Seed of the run's one `Random` (initial weights and shuffles). */
   readonly seed: number;
 }
 
@@ -25,7 +30,10 @@ export const BOOK_RECIPE: Hyperparameters = Object.freeze({ epochs: 10, batchSiz
 
 /** Sums over some examples, as the book's `Accumulator`: summed loss, correct count, example count. */
 export interface Tally {
+  /** Cross-entropy loss summed over the examples. */
   readonly lossSum: number;
+  /** Examples whose most likely class is the label. */
   readonly correct: number;
+  /** Examples counted. */
   readonly count: number;
 }

@@ -2,12 +2,15 @@ import type { Shape } from "@tensorplug/core";
 
 /** A row-major host matrix: the input format of every reference function. */
 export interface HostMatrix {
+  /** Rows and columns. */
   readonly shape: Shape;
+  /** `rows * cols` values, row-major. */
   readonly data: ArrayLike<number>;
 }
 
 /** A reference result: row-major float64, so reference rounding never hides a backend's error. */
 export interface RefMatrix extends HostMatrix {
+  /** `rows * cols` float64 values, row-major. */
   readonly data: Float64Array;
 }
 

@@ -14,17 +14,21 @@ export interface SgdStepInput {
   readonly b: HostMatrix;
   /** `m` class indices. */
   readonly labels: ArrayLike<number>;
+  /** Learning rate: the step is `param -= lr * grad / m`. */
   readonly lr: number;
 }
 
 /** What one step produces, plus the intermediates a tolerance check needs. */
 export interface SgdStepResult {
+  /** `[features, classes]` weights after the step. */
   readonly W: RefMatrix;
+  /** `[1, classes]` bias after the step. */
   readonly b: RefMatrix;
   /** Summed cross-entropy of the batch, with the weights before the step. */
   readonly lossSum: number;
   /** Rows whose argmax equals their label, with the weights before the step. */
   readonly correct: number;
+  /** `[m, classes]` logits `x W + b`, with the weights before the step. */
   readonly logits: RefMatrix;
   /** `softmax(logits) - onehot`, `[m, classes]`. */
   readonly grad: RefMatrix;

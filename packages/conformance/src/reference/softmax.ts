@@ -25,7 +25,12 @@ export function softmax(logits: HostMatrix): RefMatrix {
 export function softmaxCrossEntropy(
   logits: HostMatrix,
   onehot: HostMatrix,
-): { loss: RefMatrix; grad: RefMatrix } {
+): {
+  /** `[m,1]`: per-row loss `-sum(onehot * logSoftmax(logits))`. */
+  loss: RefMatrix;
+  /** `[m,n]`: `softmax(logits) - onehot`. */
+  grad: RefMatrix;
+} {
   const [m, n] = logits.shape;
   if (onehot.shape[0] !== m || onehot.shape[1] !== n)
     throw new RangeError("reference softmaxCrossEntropy: shapes differ");

@@ -1,10 +1,10 @@
 // The conformance suite must have teeth: each test breaks one thing in an otherwise correct CPU
 // backend and checks that the matching conformance check fails, with a message naming the problem.
 
-import { type Check, type CheckContext, conformanceChecks, toleranceFor } from "@tensorplug/conformance";
+import { CpuBackend, type CpuTensor } from "@tensorplug/backend-cpu";
 import type { Backend, Operand, Tensor } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
-import { CpuBackend, type CpuTensor } from "./index.js";
+import { type Check, type CheckContext, conformanceChecks, toleranceFor } from "../src/index.js";
 
 /** A CPU backend with some members replaced; everything else is the real, bound method. */
 function sabotaged(replace: (real: CpuBackend) => Partial<Record<keyof Backend, unknown>>): Backend {
