@@ -29,12 +29,19 @@ function targets(value) {
   return Object.values(value).flatMap(targets);
 }
 
+/** Whether `target` is in the tarball; a subpath pattern (`schemas/*`) needs at least one match. */
+function shipped(files, target) {
+  if (!target.includes("*")) return files.has(target);
+  const [prefix, suffix] = target.split("*");
+  return [...files].some((f) => f.startsWith(prefix) && f.endsWith(suffix));
+}
+
 /** Files the package.json points at, and sources its maps point at, that the tarball lacks. */
 function danglingReferences(pack, manifest) {
   const files = new Set(pack.files);
   const missing = [];
   for (const target of [...targets(manifest.exports), ...targets(manifest.bin)]) {
-    if (!files.has(normalize(target))) missing.push(`${target} (named in package.json)`);
+    if (!shipped(files, normalize(target))) missing.push(`${target} (named in package.json)`);
   }
   const unpacked = join(dir, "unpacked", manifest.name);
   mkdirSync(unpacked, { recursive: true });
