@@ -3,6 +3,7 @@ import { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 
 export { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 export { CpuTensor } from "./cpu-tensor.js";
+export type { ByteData } from "./wasm-kernels.js";
 
 /** Registry entry: host code only (TypeScript and WebAssembly), starts everywhere, so it is the fallback of `auto`. */
 export const cpuBackendEntry: BackendEntry = {

@@ -3,7 +3,9 @@ import { CONTROL_BYTES, KernelThread } from "./kernel-thread.js";
 
 /** Bytes that stand for `byte * scale`, as `uploadBytes` stores them. */
 export interface ByteData {
+  /** The bytes, row-major, a copy the backend owns. */
   readonly bytes: Uint8Array;
+  /** The value of one step of a byte: 1/255 for pixels scaled to [0, 1]. */
   readonly scale: number;
 }
 

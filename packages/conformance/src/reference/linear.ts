@@ -5,9 +5,13 @@ import { softmaxCrossEntropy } from "./softmax.js";
 
 /** The four results of `linearSoftmaxCrossEntropy`. */
 export interface LinearSoftmaxCrossEntropyResult {
+  /** `[m,1]`: cross-entropy of each row. */
   readonly loss: RefMatrix;
+  /** `[m,1]`: 1 where the row's largest logit is its target's class, else 0. */
   readonly correct: RefMatrix;
+  /** `[k,n]`: gradient of the summed loss with respect to `W`. */
   readonly gradW: RefMatrix;
+  /** `[1,n]`: gradient of the summed loss with respect to `b`. */
   readonly gradB: RefMatrix;
 }
 
