@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The NumPy yardstick's own timings, as it prints them, and what its process cost. */
 export interface ReferenceTiming {
@@ -16,13 +17,26 @@ export interface ReferenceTiming {
 
 export const REFERENCE_ENV = "TENSORPLUG_NUMPY_REFERENCE";
 
-/** The reference script: `--reference`, then the env variable, then `../shared/bench/` beside the checkout. */
+/** `../shared/bench/numpy_reference.py` beside the checkout this CLI was built in (apps/trainer/{src,dist}/). */
+const BESIDE_CHECKOUT = fileURLToPath(
+  new URL("../../../../shared/bench/numpy_reference.py", import.meta.url),
+);
+
+/**
+ * The reference script: `--reference`, then the env variable, then `../shared/bench/` beside the
+ * working directory, then beside the checkout the CLI lives in (so `pnpm bench` finds it from anywhere).
+ */
 export function findReferenceScript(
   explicit: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   cwd = process.cwd(),
 ): string | undefined {
-  const candidates = [explicit, env[REFERENCE_ENV], resolve(cwd, "../shared/bench/numpy_reference.py")];
+  const candidates = [
+    explicit,
+    env[REFERENCE_ENV],
+    resolve(cwd, "../shared/bench/numpy_reference.py"),
+    BESIDE_CHECKOUT,
+  ];
   return candidates.find((c): c is string => c !== undefined && c !== "" && existsSync(c));
 }
 

@@ -81,6 +81,7 @@ describe("invalid input exits 2 with one line naming the problem and the valid v
       /--data-dir \/no\/such: no such directory/,
     ],
     ["train --out is a file", ["train", "--out", "/etc/hostname"], {}, /--out \/etc\/hostname: not a folder/],
+    ["bench --out is a file", ["bench", "--out", "/etc/hostname"], {}, /--out \/etc\/hostname: not a folder/],
   ];
   for (const [label, args, env, pattern] of cases) {
     it(label, () => {

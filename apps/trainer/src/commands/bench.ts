@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BackendRegistry } from "@tensorplug/core";
 import { locateDataset } from "@tensorplug/fashion-mnist";
@@ -115,7 +116,7 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
   const seed = nonNegativeInteger("seed", text("seed") ?? String(BOOK_RECIPE.seed), COMMAND);
   const dataDirFlag = text("data-dir");
   const dataDir = dataDirFlag === undefined ? undefined : existingDirectory("data-dir", dataDirFlag, COMMAND);
-  const outDir = resolve(io.cwd ?? process.cwd(), existingDirectory("out", text("out") ?? ".", COMMAND));
+  const outDir = resolve(io.cwd ?? process.cwd(), outFolder(text("out") ?? "."));
   const output = new Output(io, outputMode(flags));
 
   // Found (or downloaded) once here, so every child reads the same directory.
@@ -229,10 +230,19 @@ export async function benchCommand(args: readonly string[], io: Io): Promise<num
     referenceProblem: referenceProblem ?? (script ? null : "reference script not found"),
     skipped: skippedList,
   };
+  mkdirSync(outDir, { recursive: true });
   writeFileAtomic(join(outDir, "bench.md"), `# tensorplug bench\n\n${table}`);
   writeFileAtomic(join(outDir, "bench.json"), `${JSON.stringify(report, null, 2)}\n`);
   if (output.mode.json) output.json(report);
   else io.stdout.write(table);
   output.note(`wrote ${join(outDir, "bench.md")} and bench.json`);
   return 0;
+}
+
+/** `--out`: a folder, made when the bench writes its results if it does not exist yet. */
+function outFolder(raw: string): string {
+  if (raw.trim() === "" || (existsSync(raw) && !statSync(raw).isDirectory())) {
+    throw new UsageError(`--out ${raw}: not a folder; pass a folder for bench.md and bench.json`, COMMAND);
+  }
+  return raw;
 }
