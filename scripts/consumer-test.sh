@@ -4,13 +4,13 @@
 #      package.json still holds a `workspace:` range;
 #   2. library user: a fresh project installs only the core, softmax and backend-cpu tarballs with
 #      npm, compiles scripts/consumer/train-tiny.ts with tsc (strict, library types checked too)
-#      and runs it: it trains on a tiny generated dataset. Then, with fashion-mnist added, the
-#      README examples of those four packages are compiled and run the same way;
+#      and runs it: it trains on a tiny generated dataset. Then, with fashion-mnist and plots added,
+#      the README examples of those five packages are compiled and run the same way;
 #   3. backend author: a fresh project installs the core, conformance and backend-cpu tarballs and
 #      vitest, and runs the published conformance suite against the published CPU backend;
-#   4. CLI user: a fresh project installs the trainer tarball (with the tarballs of the packages it
-#      depends on) and runs its `tensorplug` binary: `backends`, then `train --backend cpu
-#      --epochs 1` on the real data.
+#   4. CLI user: a fresh project installs the trainer tarball (with the tarballs of every
+#      @tensorplug package its package.json depends on) and runs its `tensorplug` binary:
+#      `backends`, then `train --backend cpu --epochs 1` on the real data.
 # In step 4 the optional native `gl` module (gpu.js's GPU path) is made to fail its build, as on a
 # machine without its system packages, and the install must succeed anyway;
 # TENSORPLUG_CONSUMER_GL=build lets it build instead (slow: it compiles ANGLE).
@@ -71,10 +71,12 @@ new_project "${lib}" "$(tarball @tensorplug/core)" "$(tarball @tensorplug/softma
 cp "${root}/scripts/consumer/train-tiny.ts" "${root}/scripts/consumer/tsconfig.json" "${lib}/"
 (cd "${lib}" && ./node_modules/.bin/tsc -p tsconfig.json && node dist/train-tiny.js) || fail "the library program"
 
-step "README examples of core, backend-cpu, softmax and fashion-mnist, compiled and run"
-(cd "${lib}" && npm install --no-audit --no-fund --loglevel=error "$(tarball @tensorplug/fashion-mnist)")
+step "README examples of core, backend-cpu, softmax, fashion-mnist and plots, compiled and run"
+(cd "${lib}" && npm install --no-audit --no-fund --loglevel=error "$(tarball @tensorplug/fashion-mnist)" \
+  "$(tarball @tensorplug/plots)")
 examples="$(node "${root}/scripts/consumer/extract-examples.mjs" "${lib}" "${root}/packages/core" \
-  "${root}/packages/backend-cpu" "${root}/packages/softmax" "${root}/packages/fashion-mnist")"
+  "${root}/packages/backend-cpu" "${root}/packages/softmax" "${root}/packages/fashion-mnist" \
+  "${root}/packages/plots")"
 (cd "${lib}" && ./node_modules/.bin/tsc -p tsconfig.json) || fail "a README example does not compile"
 for example in ${examples}; do
   name="$(basename "${example}" .ts)"
@@ -91,10 +93,13 @@ cp "${root}/scripts/consumer/cpu.conformance.test.ts" "${author}/"
 
 step "CLI: the tensorplug binary from the trainer tarball"
 cli="${work}/cli"
-cli_tarballs=()
-for name in trainer core softmax fashion-mnist backend-cpu backend-gpujs backend-tfjs; do
-  cli_tarballs+=("$(tarball "@tensorplug/${name}")")
+# Read from the trainer's dependencies, so a new one cannot send npm to the registry for it.
+cli_tarballs=("$(tarball @tensorplug/trainer)")
+for name in $(node -p "Object.keys(require('${root}/apps/trainer/package.json').dependencies)
+  .filter((d) => d.startsWith('@tensorplug/')).join(' ')"); do
+  cli_tarballs+=("$(tarball "${name}")")
 done
+echo "trainer with ${#cli_tarballs[@]} tarballs in all"
 if [ "${TENSORPLUG_CONSUMER_GL:-fail}" = build ]; then
   new_project "${cli}" "${cli_tarballs[@]}"
 else

@@ -6,33 +6,56 @@ import type { Scene, Shape } from "../scene/scene.js";
 
 /** A line of text under an image. */
 export interface Caption {
+  /** The text, one line, centred under the image. */
   readonly text: string;
+  /** Text colour, `#rrggbb` or `#rgb`. Default dark gray (`#222222`). */
   readonly color?: string;
 }
 
 /** One picture of a grid, its captions, and optionally a coloured frame (e.g. red for a mistake). */
 export interface GridCell {
+  /** The picture, drawn `scale` times larger without smoothing. */
   readonly bitmap: Bitmap;
+  /** Lines of text under the picture, top to bottom; may be empty. */
   readonly captions: readonly Caption[];
+  /** Colour of a 3-pixel frame around the picture, `#rrggbb` or `#rgb`; no frame when absent. */
   readonly frame?: string;
 }
 
 /** A horizontal colour scale under the grid: evenly spaced colour stops and evenly spaced labels. */
 export interface Colorbar {
+  /**
+   * At least two colours, `#rrggbb` or `#rgb`, from the left end to the right end; colours between
+   * two stops are interpolated linearly in sRGB.
+   */
   readonly stops: readonly string[];
+  /** Tick labels spread from the left end to the right end (a single label is centred). */
   readonly labels: readonly string[];
+  /** A line under the labels saying what the colours mean; none when absent. */
   readonly caption?: string;
 }
 
+/**
+ * What {@link imageGrid} draws: a title, then the cells in rows of `columns`, left to right and top
+ * to bottom, then an optional colour bar. The scene's size follows from these.
+ */
 export interface ImageGridSpec {
+  /** Centred at the top; also the scene's title. */
   readonly title: string;
   /** A line under the title, e.g. how to read the captions. */
   readonly subtitle?: string;
+  /** The pictures, in reading order. Every cell gets the room of the largest image and caption. */
   readonly cells: readonly GridCell[];
+  /** Cells per row, a whole number from 1; the last row may be shorter. */
   readonly columns: number;
   /** Each image pixel becomes a `scale x scale` block. */
   readonly scale: number;
+  /**
+   * Font scale of the title, captions and colour-bar labels, a whole number from 1 (1 is 7 pixels
+   * high); the subtitle and the colour-bar caption are one step smaller. Default 2.
+   */
   readonly textSize?: number;
+  /** A colour scale under the grid, e.g. for weights drawn as colours; none when absent. */
   readonly colorbar?: Colorbar;
 }
 

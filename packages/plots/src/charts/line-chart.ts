@@ -6,24 +6,42 @@ import { coverDomain, niceStep, niceTicks, tickDecimals } from "./ticks.js";
 
 /** One line of a chart. */
 export interface Series {
+  /** Its name in the legend. */
   readonly label: string;
+  /**
+   * Data points in drawing order, in the data's own units; joined by a 2.5-pixel line when there
+   * are two or more, and each marked with a dot.
+   */
   readonly points: readonly (readonly [x: number, y: number])[];
+  /** Colour of the line, its dots and its legend swatch, `#rrggbb` or `#rgb`. */
   readonly color: string;
+  /** Dash pattern of the line and its swatch: on and off lengths in pixels. Solid when absent. */
   readonly dash?: readonly number[];
 }
 
+/** What {@link lineChart} draws. The axes' ranges come from the data (and `yDomain`). */
 export interface LineChartSpec {
+  /** Centred above the plot; also the scene's title. */
   readonly title: string;
+  /** Width of the whole picture in pixels, margins and labels included. */
   readonly width: number;
+  /** Height of the whole picture in pixels, margins and labels included. */
   readonly height: number;
+  /** Centred under the x axis. */
   readonly xLabel: string;
+  /** Written upwards, left of the y axis; no label when absent. */
   readonly yLabel?: string;
+  /** The lines, drawn in order (a later series covers an earlier one) and listed in the legend. */
   readonly series: readonly Series[];
-  /** The y range to show; widened only when the data leave it. Default: the data's range. */
+  /**
+   * The y range to show, `[low, high]` in data units, kept exactly while the data stay inside it (so
+   * charts of different runs compare at a glance). When the data leave it, or when it is absent,
+   * the axis covers the data and ends on the nearest ticks outside them.
+   */
   readonly yDomain?: readonly [number, number];
   /** Ticks on whole numbers only (epochs). */
   readonly integerX?: boolean;
-  /** Font scale of everything but the title. Default 2. */
+  /** Font scale of all the text, a whole number from 1 (1 is 7 pixels high). Default 2. */
   readonly textSize?: number;
 }
 

@@ -1,7 +1,13 @@
-/** A coverage mask: `width * height` values in [0, 1], row after row. */
+/**
+ * A coverage mask, such as {@link textMask} returns: how much of each pixel a shape covers, for
+ * {@link Canvas.drawMask} to blend a colour by.
+ */
 export interface Mask {
+  /** Columns, in pixels. */
   readonly width: number;
+  /** Rows, in pixels. */
   readonly height: number;
+  /** `width * height` coverages in [0, 1] (0 empty, 1 fully covered), row after row from the top. */
   readonly data: Float32Array;
 }
 

@@ -2,7 +2,9 @@ import type { DecodedPng } from "../png/decode.js";
 
 /** One channel of floats, row after row. */
 export interface GrayImage {
+  /** Columns, in pixels. */
   readonly width: number;
+  /** Rows, in pixels. */
   readonly height: number;
   /** `width * height` values, in [0, 1] for images from PNGs. */
   readonly values: Float32Array;

@@ -1,9 +1,12 @@
 /** 8-bit pixels, row after row: 1 channel (gray), 3 (RGB) or 4 (RGBA). */
 export interface Bitmap {
+  /** Columns, in pixels; a whole number from 1. */
   readonly width: number;
+  /** Rows, in pixels; a whole number from 1. */
   readonly height: number;
+  /** Bytes per pixel: 1 gray, 3 red-green-blue, 4 red-green-blue-alpha (alpha not premultiplied). */
   readonly channels: 1 | 3 | 4;
-  /** `width * height * channels` bytes. */
+  /** `width * height * channels` bytes, row after row from the top, the channels of a pixel together. */
   readonly data: Uint8Array;
 }
 

@@ -3,12 +3,17 @@ import { PngError } from "./errors.js";
 /** Colour types of the PNG spec: gray, RGB, palette, gray + alpha, RGBA. */
 export type ColorType = 0 | 2 | 3 | 4 | 6;
 
-/** What IHDR says. */
+/** What IHDR, the header chunk of a PNG file, says about the image. */
 export interface PngHeader {
+  /** Columns, in pixels (at least 1). */
   readonly width: number;
+  /** Rows, in pixels (at least 1). */
   readonly height: number;
+  /** Bits per sample (per palette index for colour type 3): 1, 2, 4, 8 or 16, as the colour type allows. */
   readonly bitDepth: number;
+  /** How pixels are stored: gray, RGB, palette, gray + alpha or RGBA. */
   readonly colorType: ColorType;
+  /** Whether the rows are stored in the seven Adam7 passes rather than top to bottom. */
   readonly interlaced: boolean;
 }
 

@@ -8,7 +8,9 @@ import { parseColor, type Rgb } from "./color.js";
  * corner of the top left pixel, so pixel (i, j) has its centre at (i + 0.5, j + 0.5).
  */
 export class Canvas {
+  /** Columns, in pixels. */
   readonly width: number;
+  /** Rows, in pixels. */
   readonly height: number;
   /** 3 floats per pixel, 0..255. */
   private readonly rgb: Float32Array;

@@ -6,7 +6,9 @@ export type Point = readonly [x: number, y: number];
 
 /** How a line is drawn: width in pixels, and an optional dash pattern of on/off lengths. */
 export interface StrokeStyle {
+  /** Width of the line in pixels, centred on the path. */
   readonly width: number;
+  /** Alternating on and off lengths in pixels, starting with on; solid when absent or empty. */
   readonly dash?: readonly number[];
 }
 
