@@ -2,6 +2,7 @@ import type { Shape } from "@tensorplug/core";
 import type { KernelOutput, KernelVariable, Texture } from "gpu.js";
 import type { GpujsLib } from "./gpujs-lib.js";
 import type { KernelCache } from "./kernel-cache.js";
+import { type KernelSpec, QUAD } from "./kernel-spec.js";
 import { uploadSpec } from "./sources/layout.js";
 
 /** Where a tensor's values live: a GL texture, or a row-major host array in webasm and cpu modes. */
@@ -16,8 +17,8 @@ export interface Device {
   upload(data: Float32Array, shape: Shape): Payload;
   /** The value to pass to a kernel for this tensor. */
   argument(payload: Payload, shape: Shape): KernelVariable;
-  /** Takes ownership of a kernel's output. */
-  adopt(output: KernelOutput, shape: Shape): Payload;
+  /** Takes ownership of the output of the kernel of `spec`. */
+  adopt(output: KernelOutput, spec: KernelSpec): Payload;
   /** A fresh row-major copy of the values. */
   read(payload: Payload, shape: Shape): Float32Array;
   release(payload: Payload): void;
@@ -42,6 +43,60 @@ export function flatten(output: unknown, shape: Shape): Float32Array {
     out.set(row, i * n);
   }
   return out;
+}
+
+/**
+ * A `rowQuads` result (see `OutputLayout`) as a row-major `[m,n]` array: gpu.js hands it over as
+ * `[group][row]` 4-value arrays, the padding columns of the last group are dropped.
+ */
+export function unpackRowQuads(output: unknown, shape: Shape): Float32Array {
+  const [m, n] = shape;
+  const groups = Math.ceil(n / QUAD);
+  if (!Array.isArray(output) || output.length !== groups) {
+    throw new Error(`gpu.js returned ${describe(output)} where ${groups} groups of ${m} rows were expected`);
+  }
+  const out = new Float32Array(m * n);
+  const packed = packedBuffer(output as ArrayLike<ArrayLike<number>>[], m * groups * QUAD);
+  for (let q = 0; q < groups; q++) {
+    const width = Math.min(QUAD, n - q * QUAD);
+    const rows = (output as ArrayLike<ArrayLike<number>>[])[q]!;
+    for (let i = 0; i < m; i++) {
+      const target = i * n + q * QUAD;
+      if (packed !== undefined) {
+        const from = (q * m + i) * QUAD;
+        for (let c = 0; c < width; c++) out[target + c] = packed[from + c]!;
+      } else {
+        const cell = rows[i]!;
+        for (let c = 0; c < width; c++) out[target + c] = cell[c]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * webasm hands out every 4-value cell as a view of one fresh buffer, in thread order; reading that
+ * buffer directly skips a property lookup per cell. `undefined` when the cells are separate arrays
+ * (cpu mode).
+ */
+function packedBuffer(
+  groups: readonly ArrayLike<ArrayLike<number>>[],
+  length: number,
+): Float32Array | undefined {
+  const first = groups[0]?.[0];
+  if (!(first instanceof Float32Array) || first.byteOffset !== 0 || first.buffer.byteLength !== length * 4) {
+    return undefined;
+  }
+  const lastGroup = groups[groups.length - 1]!;
+  const last = lastGroup[lastGroup.length - 1];
+  if (
+    !(last instanceof Float32Array) ||
+    last.buffer !== first.buffer ||
+    last.byteOffset !== (length - QUAD) * 4
+  ) {
+    return undefined;
+  }
+  return new Float32Array(first.buffer);
 }
 
 function isContiguous(rows: readonly Float32Array[], n: number): boolean {
@@ -72,8 +127,8 @@ export class HostDevice implements Device {
     return new this.lib.Input(host(payload) as unknown as number[], [shape[1], shape[0]]);
   }
 
-  adopt(output: KernelOutput, shape: Shape): Payload {
-    return flatten(output, shape);
+  adopt(output: KernelOutput, spec: KernelSpec): Payload {
+    return spec.layout === "rowQuads" ? unpackRowQuads(output, spec.output) : flatten(output, spec.output);
   }
 
   read(payload: Payload): Float32Array {
@@ -111,14 +166,16 @@ export class TextureDevice implements Device {
   upload(data: Float32Array, shape: Shape): Payload {
     // gpu.js copies the array into a texture during the call, so the view need not outlive it.
     const source = new this.lib.Input(data as unknown as number[], [shape[1], shape[0]]);
-    return this.adopt(this.kernels.run(uploadSpec(shape), [source]));
+    const spec = uploadSpec(shape);
+    return this.adopt(this.kernels.run(spec, [source]), spec);
   }
 
   argument(payload: Payload): KernelVariable {
     return texture(payload);
   }
 
-  adopt(output: KernelOutput): Payload {
+  adopt(output: KernelOutput, spec: KernelSpec): Payload {
+    if (spec.layout === "rowQuads") throw new Error(`${spec.key}: a GL tensor holds one value per texel`);
     if (!(output instanceof this.lib.Texture)) {
       throw new Error("gpu.js returned host values where a pipelined GL kernel returns a texture");
     }

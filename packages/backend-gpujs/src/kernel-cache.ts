@@ -1,7 +1,7 @@
 import { TensorplugError } from "@tensorplug/core";
 import type { GPU, GPUVariableType, IKernelRunShortcut, Kernel, KernelOutput, KernelVariable } from "gpu.js";
 import { GpujsFallbackError, GpujsKernelError } from "./errors.js";
-import type { ArgKind, KernelSpec } from "./kernel-spec.js";
+import { type ArgKind, type KernelSpec, threadGrid } from "./kernel-spec.js";
 import { firstLine } from "./messages.js";
 
 /** How the cache builds kernels for one backend instance. */
@@ -96,7 +96,8 @@ export class KernelCache {
     const { mode } = this.options;
     const key = spec.key;
     const kernel = this.gpu.createKernel(spec.source, {
-      output: [spec.output[1], spec.output[0]],
+      output: threadGrid(spec),
+      ...(spec.layout === "rowQuads" ? { returnType: "Array(4)" as const } : {}),
       precision: "single",
       // highp everywhere: gpu.js otherwise picks the lowest precision that addresses the output.
       tactic: "precision",
