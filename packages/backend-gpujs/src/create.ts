@@ -86,6 +86,7 @@ async function startMode(
     kernelMode: mode,
     pipeline: gl,
     tensorType: gl ? "NumberTexture" : INPUT_TYPE,
+    flatOutputs: mode === "webasm",
   });
   const device = gl ? new TextureDevice(lib, kernels) : new HostDevice(lib);
   const runtime: GpujsRuntime = {

@@ -24,21 +24,19 @@ export interface Device {
   release(payload: Payload): void;
 }
 
-/** Rows of a 2-D gpu.js result (an array of row arrays), flattened row-major. */
+/**
+ * A `cells` result as a row-major `[m,n]` array: the flat array itself (webasm, see
+ * `KernelCacheOptions.flatOutputs`), or gpu.js's array of rows, copied.
+ */
 export function flatten(output: unknown, shape: Shape): Float32Array {
   const [m, n] = shape;
+  if (output instanceof Float32Array && output.length === m * n) return output;
   if (!Array.isArray(output) || output.length !== m) {
     throw new Error(`gpu.js returned ${describe(output)} where ${m} rows of ${n} were expected`);
   }
-  const rows = output as ArrayLike<number>[];
-  const first = rows[0];
-  // webasm hands out its rows as consecutive views of one fresh buffer: use it as it is.
-  if (first instanceof Float32Array && isContiguous(rows as Float32Array[], n)) {
-    return new Float32Array(first.buffer, first.byteOffset, m * n);
-  }
   const out = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
-    const row = rows[i]!;
+    const row = (output as ArrayLike<number>[])[i]!;
     if (row.length !== n) throw new Error(`gpu.js returned a row of ${row.length} where ${n} were expected`);
     out.set(row, i * n);
   }
@@ -46,79 +44,41 @@ export function flatten(output: unknown, shape: Shape): Float32Array {
 }
 
 /**
- * A `rowQuads` result (see `OutputLayout`) as a row-major `[m,n]` array: gpu.js hands it over as
- * `[group][row]` 4-value arrays, the padding columns of the last group are dropped.
+ * A `rowQuads` result (see `OutputLayout`) as a row-major `[m,n]` array, the padding columns of
+ * the last group dropped. gpu.js hands it over flat, 4 values per thread in thread order (webasm,
+ * see `KernelCacheOptions.flatOutputs`), or as `[group][row]` arrays of 4 values.
  */
 export function unpackRowQuads(output: unknown, shape: Shape): Float32Array {
   const [m, n] = shape;
   const groups = Math.ceil(n / QUAD);
+  const out = new Float32Array(m * n);
+  if (output instanceof Float32Array && output.length === m * groups * QUAD) {
+    for (let q = 0; q < groups; q++) {
+      const width = Math.min(QUAD, n - q * QUAD);
+      for (let i = 0; i < m; i++) {
+        const from = (q * m + i) * QUAD;
+        const to = i * n + q * QUAD;
+        for (let c = 0; c < width; c++) out[to + c] = output[from + c]!;
+      }
+    }
+    return out;
+  }
   if (!Array.isArray(output) || output.length !== groups) {
     throw new Error(`gpu.js returned ${describe(output)} where ${groups} groups of ${m} rows were expected`);
   }
-  const out = new Float32Array(m * n);
-  const packed = packedBuffer(output as ArrayLike<ArrayLike<number>>[], m * groups * QUAD);
   for (let q = 0; q < groups; q++) {
     const width = Math.min(QUAD, n - q * QUAD);
-    const rows = (output as ArrayLike<ArrayLike<number>>[])[q]!;
+    const cells = (output as ArrayLike<ArrayLike<number>>[])[q]!;
     for (let i = 0; i < m; i++) {
-      const target = i * n + q * QUAD;
-      if (packed !== undefined) {
-        const from = (q * m + i) * QUAD;
-        for (let c = 0; c < width; c++) out[target + c] = packed[from + c]!;
-      } else {
-        const cell = rows[i]!;
-        for (let c = 0; c < width; c++) out[target + c] = cell[c]!;
-      }
+      const cell = cells[i]!;
+      for (let c = 0; c < width; c++) out[i * n + q * QUAD + c] = cell[c]!;
     }
   }
   return out;
 }
 
-/**
- * webasm hands out every 4-value cell as a view of one fresh buffer, in thread order; reading that
- * buffer directly skips a property lookup per cell. `undefined` when the cells are separate arrays
- * (cpu mode).
- */
-function packedBuffer(
-  groups: readonly ArrayLike<ArrayLike<number>>[],
-  length: number,
-): Float32Array | undefined {
-  const first = groups[0]?.[0];
-  if (!(first instanceof Float32Array) || first.byteOffset !== 0 || first.buffer.byteLength !== length * 4) {
-    return undefined;
-  }
-  const lastGroup = groups[groups.length - 1]!;
-  const last = lastGroup[lastGroup.length - 1];
-  if (
-    !(last instanceof Float32Array) ||
-    last.buffer !== first.buffer ||
-    last.byteOffset !== (length - QUAD) * 4
-  ) {
-    return undefined;
-  }
-  return new Float32Array(first.buffer);
-}
-
-/**
- * Whether the rows are gpu.js's views of one fresh buffer, in order: its erector makes them so, and
- * checking the first and the last (not every row, which cost 5% of a webasm epoch) tells them from
- * rows that are separate arrays (cpu mode).
- */
-function isContiguous(rows: readonly Float32Array[], n: number): boolean {
-  const first = rows[0]!;
-  const last = rows[rows.length - 1];
-  return (
-    first.byteOffset === 0 &&
-    first.length === n &&
-    first.buffer.byteLength === rows.length * n * 4 &&
-    last instanceof Float32Array &&
-    last.buffer === first.buffer &&
-    last.length === n &&
-    last.byteOffset === (rows.length - 1) * n * 4
-  );
-}
-
 function describe(value: unknown): string {
+  if (value instanceof Float32Array) return `${value.length} values`;
   if (Array.isArray(value)) return `${value.length} rows`;
   return value === null ? "null" : typeof value;
 }
