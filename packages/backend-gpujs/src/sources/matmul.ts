@@ -64,12 +64,13 @@ function dotProduct(k: number, term: (index: string) => string): string {
 
 /** `x` transposed, `[n,m]` from `[m,n]`. */
 export function transposeSpec(x: Shape): KernelSpec {
-  return {
-    key: `transpose|${dims(x)}`,
+  const key = `transpose|${dims(x)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(a) { return a[${COL}][${ROW}]; }`,
     output: [x[1], x[0]],
     args: ["tensor"],
-  };
+  }));
 }
 
 /** Whether writing `[n,m]` and transposing beats writing `[m,n]`: rows of a multiple of 4 instead of not. */
