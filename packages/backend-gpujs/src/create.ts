@@ -86,6 +86,7 @@ async function startMode(
     kernelMode: mode,
     pipeline: gl,
     tensorType: gl ? "NumberTexture" : INPUT_TYPE,
+    flatOutputs: mode === "webasm",
   });
   const device = gl ? new TextureDevice(lib, kernels) : new HostDevice(lib);
   const runtime: GpujsRuntime = {
@@ -94,9 +95,9 @@ async function startMode(
     gpu,
     kernels,
     device,
-    // Measured: a 10-wide output costs webasm (4-wide SIMD rows) about 20% and llvmpipe (which
-    // shades blocks of pixels) about 12% per epoch over writing it 256 or 784 wide and transposing.
-    wideOutputs: mode !== "cpu",
+    // Measured: a 10-wide output costs llvmpipe (which shades blocks of pixels) about 12% per epoch
+    // over writing it 256 or 784 wide and transposing; the host modes compute 4 columns per thread.
+    matmul: gl ? "texels" : mode === "webasm" ? "inline" : "locals",
     passedOver,
   };
   const probe = new GpujsBackend(runtime);

@@ -2,6 +2,7 @@ import type { Shape } from "@tensorplug/core";
 import type { KernelOutput, KernelVariable, Texture } from "gpu.js";
 import type { GpujsLib } from "./gpujs-lib.js";
 import type { KernelCache } from "./kernel-cache.js";
+import { type KernelSpec, QUAD } from "./kernel-spec.js";
 import { uploadSpec } from "./sources/layout.js";
 
 /** Where a tensor's values live: a GL texture, or a row-major host array in webasm and cpu modes. */
@@ -16,41 +17,68 @@ export interface Device {
   upload(data: Float32Array, shape: Shape): Payload;
   /** The value to pass to a kernel for this tensor. */
   argument(payload: Payload, shape: Shape): KernelVariable;
-  /** Takes ownership of a kernel's output. */
-  adopt(output: KernelOutput, shape: Shape): Payload;
+  /** Takes ownership of the output of the kernel of `spec`. */
+  adopt(output: KernelOutput, spec: KernelSpec): Payload;
   /** A fresh row-major copy of the values. */
   read(payload: Payload, shape: Shape): Float32Array;
   release(payload: Payload): void;
 }
 
-/** Rows of a 2-D gpu.js result (an array of row arrays), flattened row-major. */
+/**
+ * A `cells` result as a row-major `[m,n]` array: the flat array itself (webasm, see
+ * `KernelCacheOptions.flatOutputs`), or gpu.js's array of rows, copied.
+ */
 export function flatten(output: unknown, shape: Shape): Float32Array {
   const [m, n] = shape;
+  if (output instanceof Float32Array && output.length === m * n) return output;
   if (!Array.isArray(output) || output.length !== m) {
     throw new Error(`gpu.js returned ${describe(output)} where ${m} rows of ${n} were expected`);
   }
-  const rows = output as ArrayLike<number>[];
-  const first = rows[0];
-  // webasm hands out its rows as consecutive views of one fresh buffer: use it as it is.
-  if (first instanceof Float32Array && isContiguous(rows as Float32Array[], n)) {
-    return new Float32Array(first.buffer, first.byteOffset, m * n);
-  }
   const out = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
-    const row = rows[i]!;
+    const row = (output as ArrayLike<number>[])[i]!;
     if (row.length !== n) throw new Error(`gpu.js returned a row of ${row.length} where ${n} were expected`);
     out.set(row, i * n);
   }
   return out;
 }
 
-function isContiguous(rows: readonly Float32Array[], n: number): boolean {
-  const first = rows[0]!;
-  if (first.buffer.byteLength !== rows.length * n * 4 || first.byteOffset !== 0) return false;
-  return rows.every((r, i) => r.buffer === first.buffer && r.length === n && r.byteOffset === i * n * 4);
+/**
+ * A `rowQuads` result (see `OutputLayout`) as a row-major `[m,n]` array, the padding columns of
+ * the last group dropped. gpu.js hands it over flat, 4 values per thread in thread order (webasm,
+ * see `KernelCacheOptions.flatOutputs`), or as `[group][row]` arrays of 4 values.
+ */
+export function unpackRowQuads(output: unknown, shape: Shape): Float32Array {
+  const [m, n] = shape;
+  const groups = Math.ceil(n / QUAD);
+  const out = new Float32Array(m * n);
+  if (output instanceof Float32Array && output.length === m * groups * QUAD) {
+    for (let q = 0; q < groups; q++) {
+      const width = Math.min(QUAD, n - q * QUAD);
+      for (let i = 0; i < m; i++) {
+        const from = (q * m + i) * QUAD;
+        const to = i * n + q * QUAD;
+        for (let c = 0; c < width; c++) out[to + c] = output[from + c]!;
+      }
+    }
+    return out;
+  }
+  if (!Array.isArray(output) || output.length !== groups) {
+    throw new Error(`gpu.js returned ${describe(output)} where ${groups} groups of ${m} rows were expected`);
+  }
+  for (let q = 0; q < groups; q++) {
+    const width = Math.min(QUAD, n - q * QUAD);
+    const cells = (output as ArrayLike<ArrayLike<number>>[])[q]!;
+    for (let i = 0; i < m; i++) {
+      const cell = cells[i]!;
+      for (let c = 0; c < width; c++) out[i * n + q * QUAD + c] = cell[c]!;
+    }
+  }
+  return out;
 }
 
 function describe(value: unknown): string {
+  if (value instanceof Float32Array) return `${value.length} values`;
   if (Array.isArray(value)) return `${value.length} rows`;
   return value === null ? "null" : typeof value;
 }
@@ -72,8 +100,8 @@ export class HostDevice implements Device {
     return new this.lib.Input(host(payload) as unknown as number[], [shape[1], shape[0]]);
   }
 
-  adopt(output: KernelOutput, shape: Shape): Payload {
-    return flatten(output, shape);
+  adopt(output: KernelOutput, spec: KernelSpec): Payload {
+    return spec.layout === "rowQuads" ? unpackRowQuads(output, spec.output) : flatten(output, spec.output);
   }
 
   read(payload: Payload): Float32Array {
@@ -111,14 +139,16 @@ export class TextureDevice implements Device {
   upload(data: Float32Array, shape: Shape): Payload {
     // gpu.js copies the array into a texture during the call, so the view need not outlive it.
     const source = new this.lib.Input(data as unknown as number[], [shape[1], shape[0]]);
-    return this.adopt(this.kernels.run(uploadSpec(shape), [source]));
+    const spec = uploadSpec(shape);
+    return this.adopt(this.kernels.run(spec, [source]), spec);
   }
 
   argument(payload: Payload): KernelVariable {
     return texture(payload);
   }
 
-  adopt(output: KernelOutput): Payload {
+  adopt(output: KernelOutput, spec: KernelSpec): Payload {
+    if (spec.layout === "rowQuads") throw new Error(`${spec.key}: a GL tensor holds one value per texel`);
     if (!(output instanceof this.lib.Texture)) {
       throw new Error("gpu.js returned host values where a pipelined GL kernel returns a texture");
     }

@@ -27,7 +27,13 @@ import type { KernelSpec } from "./kernel-spec.js";
 import { GPUJS, type GpujsMode } from "./modes.js";
 import { axpySpec, type BinaryOp, binarySpec, type UnaryOp, unarySpec } from "./sources/elementwise.js";
 import { concatSpec } from "./sources/layout.js";
-import { matmulSpec, prefersTransposedOutput, transposeSpec } from "./sources/matmul.js";
+import {
+  matmulSpec,
+  prefersTransposedOutput,
+  rowQuadsMatmulSpec,
+  type ThreadRefs,
+  transposeSpec,
+} from "./sources/matmul.js";
 import { argmaxSpec, type ReduceOp, reduceSpec } from "./sources/reductions.js";
 import {
   crossEntropyGradSpec,
@@ -60,11 +66,11 @@ export interface GpujsRuntime {
   /** Where tensors live: host arrays (webasm, cpu) or GL textures (gpu). */
   readonly device: Device;
   /**
-   * Whether a matmul with a narrow output (10 classes) is better written transposed, wide, and
-   * transposed back: webasm runs 4 neighbouring threads of a row as one SIMD step and GL shades
-   * blocks of pixels, so both waste lanes on rows 10 wide.
+   * How matmul kernels are written. `texels` (GL): one thread per element, and a narrow output
+   * (10 classes) written transposed, wide, and transposed back, as rasterisers shade blocks of
+   * pixels; `inline` (webasm) and `locals` (cpu): the `rowQuads` kernel of `rowQuadsMatmulSpec`.
    */
-  readonly wideOutputs: boolean;
+  readonly matmul: "texels" | ThreadRefs;
   /** GL only: counts textures alive and pixel readbacks on the context. */
   readonly gl?: GlCounters;
   /** Modes tried first and passed over (only when no mode was asked for). */
@@ -158,7 +164,9 @@ export class GpujsBackend implements Backend {
       transA: opts.transA ?? false,
       transB: opts.transB ?? false,
     };
-    if (!(this.runtime.wideOutputs && prefersTransposedOutput(m, n))) {
+    const form = this.runtime.matmul;
+    if (form !== "texels") return this.run("matmul", rowQuadsMatmulSpec(problem, form), [a, b]);
+    if (!prefersTransposedOutput(m, n)) {
       return this.run("matmul", matmulSpec(problem), [a, b]);
     }
     const transposed = this.run("matmul", matmulSpec(problem, true), [a, b]);
@@ -305,7 +313,7 @@ export class GpujsBackend implements Backend {
       typeof v === "number" ? v : device.argument(this.payload(op, v), v.shape),
     );
     const output = kernels.run(spec, args);
-    return this.make(device.adopt(output, spec.output), spec.output);
+    return this.make(device.adopt(output, spec), spec.output);
   }
 
   private make(payload: Payload, shape: Shape): GpujsTensor {

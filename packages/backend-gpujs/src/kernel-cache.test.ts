@@ -41,6 +41,16 @@ describe("KernelCache", () => {
     expect(kernels.stats()).toEqual({ kernels: 2, compiles: 2, hits: 1 });
   });
 
+  it("with flatOutputs, hands over a webasm kernel's output as one flat array", () => {
+    const kernels = cache("webasm", { flatOutputs: true });
+    const twoRows: KernelSpec = { ...twice, key: "twice|2x3", output: [2, 3] };
+    const out = kernels.run(twoRows, [
+      new gpujs.Input(Float32Array.from([1, 2, 3, 4, 5, 6]) as unknown as number[], [3, 2]),
+    ]);
+    expect(out).toBeInstanceOf(Float32Array);
+    expect(Array.from(out as Float32Array)).toEqual([2, 4, 6, 8, 10, 12]);
+  });
+
   it("refuses a kernel that ran in another mode than the backend's", () => {
     // A webasm GPU behind a cache that expects GL kernels: what gpu.js's "gpu" mode does without a display.
     const kernels = cache("webasm", { mode: "gpu", kernelMode: "gpu" });

@@ -7,6 +7,18 @@ import type { Shape } from "@tensorplug/core";
 export type ArgKind = "tensor" | "host" | "scalar";
 
 /**
+ * How a kernel writes its output.
+ * - `cells`: one thread per element, `this.thread.x` the column and `this.thread.y` the row.
+ * - `rowQuads`: one thread per row and group of 4 columns, returning the 4 values as gpu.js's
+ *   `Array(4)`: `this.thread.x` is the row, `this.thread.y` the group. Columns past the last are
+ *   padding the device drops. Host modes only (a GL tensor is one float per texel).
+ */
+export type OutputLayout = "cells" | "rowQuads";
+
+/** Columns one `rowQuads` thread writes. */
+export const QUAD = 4;
+
+/**
  * One kernel, fully determined by its key: gpu.js source text with every dimension written in as a
  * literal (GLSL needs constant loop bounds), the output shape, and the kind of each argument.
  */
@@ -18,9 +30,32 @@ export interface KernelSpec {
   /** The output as `[rows, cols]`; gpu.js itself is told `[cols, rows]` (width first). */
   readonly output: Shape;
   readonly args: readonly ArgKind[];
+  /** `cells` when absent. */
+  readonly layout?: OutputLayout;
 }
 
 /** `"3x4"`, for keys. */
 export function dims(shape: Shape): string {
   return `${shape[0]}x${shape[1]}`;
+}
+
+/** The `output` setting gpu.js gets for a spec: its thread grid, width first. */
+export function threadGrid(spec: KernelSpec): [number, number] {
+  const [m, n] = spec.output;
+  return spec.layout === "rowQuads" ? [m, Math.ceil(n / QUAD)] : [n, m];
+}
+
+const built = new Map<string, KernelSpec>();
+
+/**
+ * The spec of `key`, built by `build` the first time only: every op call needs its spec's key, and
+ * generating a matmul's source for every batch cost more than looking it up.
+ */
+export function memoized(key: string, build: (key: string) => KernelSpec): KernelSpec {
+  let spec = built.get(key);
+  if (spec === undefined) {
+    spec = build(key);
+    built.set(key, spec);
+  }
+  return spec;
 }

@@ -2,7 +2,14 @@
 // generator draws the initial weights and then shuffles every epoch.
 import { type Backend, Random } from "@tensorplug/core";
 import { batchCount, batches, type FashionMnist, loadFashionMnist } from "@tensorplug/fashion-mnist";
-import { SoftmaxRegression, type TrainData, train, type Weights } from "@tensorplug/softmax";
+import {
+  evaluate,
+  rates,
+  SoftmaxRegression,
+  type TrainData,
+  trainEpoch,
+  type Weights,
+} from "@tensorplug/softmax";
 
 export const DATA_DIR = "/usr/share/datasets/fashion-mnist";
 
@@ -25,34 +32,39 @@ export function trainData(data: FashionMnist, rng: Random, limit?: number): Trai
   };
 }
 
-/** What a run reports: test accuracy after each epoch, and the weights after the first. */
+/** What a run reports: test accuracy after the last epoch, and the weights after the first. */
 export interface RunRecord {
-  readonly testAccuracy: number[];
+  readonly testAccuracy: number;
   readonly firstEpochWeights: Weights;
+  /** Wall time of each epoch's training (the evaluation runs once, after the last). */
   readonly seconds: number[];
 }
 
-/** The book's recipe with seed 0 (batch 256, lr 0.1), one epoch at a time so weights can be read. */
+/**
+ * The book's recipe with seed 0 (batch 256, lr 0.1): the same generator draws the weights and then
+ * each epoch's shuffle, as `train()` does, but the test set is scored only after the last epoch
+ * (scoring draws nothing from the generator, so the run is the same): the checks need no more, and
+ * scoring every epoch was an eighth of the package's test time.
+ */
 export async function runRecipe(backend: Backend, epochs: number): Promise<RunRecord> {
   const data = await fashionMnist();
   const rng = new Random(0);
   const model = SoftmaxRegression.initialize(backend, rng);
   const pipeline = trainData(data, rng);
-  const testAccuracy: number[] = [];
   const seconds: number[] = [];
   let firstEpochWeights: Weights | undefined;
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      // train() with one epoch draws the next shuffle from the same generator: the same run as epochs: N.
-      const [result] = await train(model, pipeline, { epochs: 1, lr: 0.1 });
-      testAccuracy.push(result!.testAccuracy);
-      seconds.push(result!.seconds);
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
+      await trainEpoch(model, pipeline.trainBatches(epoch), 0.1);
+      seconds.push((performance.now() - started) / 1000);
       firstEpochWeights ??= await model.weights();
     }
+    const { accuracy } = rates(await evaluate(model, pipeline.testBatches()));
+    return { testAccuracy: accuracy, firstEpochWeights: firstEpochWeights!, seconds };
   } finally {
     model.dispose();
   }
-  return { testAccuracy, firstEpochWeights: firstEpochWeights!, seconds };
 }
 
 /** Largest absolute difference between two weight sets. */

@@ -1,5 +1,5 @@
 import type { Broadcast, Shape } from "@tensorplug/core";
-import { dims, type KernelSpec } from "../kernel-spec.js";
+import { dims, type KernelSpec, memoized } from "../kernel-spec.js";
 import { COL, ROW } from "./common.js";
 
 /** Element-wise binary ops, by name. */
@@ -25,18 +25,21 @@ function rightOperand(kind: Broadcast): string {
 
 /** `a op b` with `b` broadcast as `kind`; `right` is b's shape (unused for a scalar). */
 export function binarySpec(op: BinaryOp, a: Shape, kind: Broadcast, right?: Shape): KernelSpec {
-  const x = `a[${ROW}][${COL}]`;
-  const y = rightOperand(kind);
-  // gpu.js has no boolean outputs: equal writes 1 or 0.
-  const body =
-    op === "equal" ? `if (${x} === ${y}) { return 1; } return 0;` : `return ${x} ${OPERATORS[op]} ${y};`;
   const rightKey = kind === "scalar" || right === undefined ? "scalar" : `${kind}${dims(right)}`;
-  return {
-    key: `${op}|${dims(a)}|${rightKey}`,
-    source: `function(a, b) { ${body} }`,
-    output: a,
-    args: ["tensor", kind === "scalar" ? "scalar" : "tensor"],
-  };
+  const key = `${op}|${dims(a)}|${rightKey}`;
+  return memoized(key, () => {
+    const x = `a[${ROW}][${COL}]`;
+    const y = rightOperand(kind);
+    // gpu.js has no boolean outputs: equal writes 1 or 0.
+    const body =
+      op === "equal" ? `if (${x} === ${y}) { return 1; } return 0;` : `return ${x} ${OPERATORS[op]} ${y};`;
+    return {
+      key,
+      source: `function(a, b) { ${body} }`,
+      output: a,
+      args: ["tensor", kind === "scalar" ? "scalar" : "tensor"],
+    };
+  });
 }
 
 const UNARY: Record<UnaryOp, (x: string) => string> = {
@@ -47,20 +50,22 @@ const UNARY: Record<UnaryOp, (x: string) => string> = {
 
 /** `f(x)` element by element. */
 export function unarySpec(op: UnaryOp, x: Shape): KernelSpec {
-  return {
-    key: `${op}|${dims(x)}`,
+  const key = `${op}|${dims(x)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(a) { return ${UNARY[op](`a[${ROW}][${COL}]`)}; }`,
     output: x,
     args: ["tensor"],
-  };
+  }));
 }
 
 /** `y + alpha * x` with `alpha` as a float uniform, so every learning rate shares one kernel. */
 export function axpySpec(shape: Shape): KernelSpec {
-  return {
-    key: `axpy|${dims(shape)}`,
+  const key = `axpy|${dims(shape)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(x, y, alpha) { return y[${ROW}][${COL}] + alpha * x[${ROW}][${COL}]; }`,
     output: shape,
     args: ["tensor", "tensor", "scalar"],
-  };
+  }));
 }

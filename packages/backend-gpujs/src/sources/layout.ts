@@ -1,15 +1,16 @@
 import type { Axis, Shape } from "@tensorplug/core";
-import { dims, type KernelSpec } from "../kernel-spec.js";
+import { dims, type KernelSpec, memoized } from "../kernel-spec.js";
 import { COL, ROW } from "./common.js";
 
 /** The identity on a host array: how GL mode turns an upload into a texture. */
 export function uploadSpec(shape: Shape): KernelSpec {
-  return {
-    key: `upload|${dims(shape)}`,
+  const key = `upload|${dims(shape)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(a) { return a[${ROW}][${COL}]; }`,
     output: shape,
     args: ["host"],
-  };
+  }));
 }
 
 /**
@@ -27,10 +28,11 @@ export function concatSpec(parts: readonly Shape[], axis: Axis, out: Shape): Ker
     offset += shape[axis];
     lines.push(i === parts.length - 1 ? `return ${read};` : `if (${index} < ${offset}) { return ${read}; }`);
   });
-  return {
-    key: `concat${axis}|${parts.map(dims).join(",")}`,
+  const key = `concat${axis}|${parts.map(dims).join(",")}`;
+  return memoized(key, () => ({
+    key,
     source: `function(${names.join(", ")}) { ${lines.join(" ")} }`,
     output: out,
     args: parts.map(() => "tensor"),
-  };
+  }));
 }

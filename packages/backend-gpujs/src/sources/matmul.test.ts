@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matmulSpec } from "./matmul.js";
+import { matmulSpec, rowQuadsMatmulSpec } from "./matmul.js";
 
 describe("matmulSpec", () => {
   it("gives each combination of transpose flags its own cache key, for the same operand shapes", () => {
@@ -16,6 +16,30 @@ describe("matmulSpec", () => {
       }
     }
     expect(keys.size).toBe(8);
+  });
+
+  it("gives rowQuads kernels their own keys: per transpose flag, per thread form, apart from matmulSpec's", () => {
+    const keys = new Set<string>();
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const problem = { a: [1, 7], b: [1, 7], m: 1, k: 7, n: 1, transA, transB } as const;
+        keys.add(rowQuadsMatmulSpec(problem, "inline").key);
+        keys.add(rowQuadsMatmulSpec(problem, "locals").key);
+        keys.add(matmulSpec(problem).key);
+      }
+    }
+    expect(keys.size).toBe(12);
+  });
+
+  it("writes a rowQuads product as [m,n] with 4 columns per thread", () => {
+    const spec = rowQuadsMatmulSpec(
+      { a: [96, 784], b: [784, 10], m: 96, k: 784, n: 10, transA: false, transB: false },
+      "inline",
+    );
+    expect(spec.output).toEqual([96, 10]);
+    expect(spec.layout).toBe("rowQuads");
+    // The last group computes its 2 real columns only.
+    expect(spec.source).toContain("if (this.thread.y < 2) {");
   });
 
   it("writes [m,n], or [n,m] when the output is transposed", () => {

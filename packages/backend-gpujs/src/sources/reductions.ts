@@ -1,5 +1,5 @@
 import type { Axis, Shape } from "@tensorplug/core";
-import { dims, type KernelSpec } from "../kernel-spec.js";
+import { dims, type KernelSpec, memoized } from "../kernel-spec.js";
 import { COL, ROW } from "./common.js";
 
 /** The reductions the interface has. */
@@ -18,19 +18,21 @@ export function reduceSpec(op: ReduceOp, x: Shape, axis: Axis): KernelSpec {
     op === "sum"
       ? `let acc = 0; for (let p = 0; p < ${length}; p++) { acc += ${at("p")}; } return acc;`
       : `let acc = ${at("0")}; for (let p = 1; p < ${length}; p++) { acc = Math.max(acc, ${at("p")}); } return acc;`;
-  return {
-    key: `${op}${axis}|${dims(x)}`,
+  const key = `${op}${axis}|${dims(x)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(a) { ${body} }`,
     output: axis === 0 ? [1, n] : [m, 1],
     args: ["tensor"],
-  };
+  }));
 }
 
 /** Column of each row's largest value, `[m,1]`: a strict `>` keeps the first of equal values. */
 export function argmaxSpec(x: Shape): KernelSpec {
   const [m, n] = x;
-  return {
-    key: `argmax|${dims(x)}`,
+  const key = `argmax|${dims(x)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(a) {
   let best = a[${ROW}][0];
   let index = 0;
@@ -42,5 +44,5 @@ export function argmaxSpec(x: Shape): KernelSpec {
 }`,
     output: [m, 1],
     args: ["tensor"],
-  };
+  }));
 }

@@ -1,5 +1,5 @@
 import type { Shape } from "@tensorplug/core";
-import { dims, type KernelSpec } from "../kernel-spec.js";
+import { dims, type KernelSpec, memoized } from "../kernel-spec.js";
 import { COL, ROW } from "./common.js";
 
 // The fused softmax family follows core's composites formula for formula:
@@ -11,8 +11,9 @@ import { COL, ROW } from "./common.js";
 /** Per row: column 0 the maximum, column 1 `log(sum(exp(z - max)))`. */
 export function rowStatsSpec(z: Shape): KernelSpec {
   const n = z[1];
-  return {
-    key: `rowStats|${dims(z)}`,
+  const key = `rowStats|${dims(z)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(z) {
   let mx = z[${ROW}][0];
   for (let p = 1; p < ${n}; p++) { mx = Math.max(mx, z[${ROW}][p]); }
@@ -23,7 +24,7 @@ export function rowStatsSpec(z: Shape): KernelSpec {
 }`,
     output: [z[0], 2],
     args: ["tensor"],
-  };
+  }));
 }
 
 /** `(z - max) - lse` of the running element, given the row statistics `st`. */
@@ -31,29 +32,32 @@ const LOGP = `(z[${ROW}][${COL}] - st[${ROW}][0]) - st[${ROW}][1]`;
 
 /** Row-wise log-softmax. */
 export function logSoftmaxSpec(z: Shape): KernelSpec {
-  return {
-    key: `logSoftmax|${dims(z)}`,
+  const key = `logSoftmax|${dims(z)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(z, st) { return ${LOGP}; }`,
     output: z,
     args: ["tensor", "tensor"],
-  };
+  }));
 }
 
 /** Row-wise softmax, `exp(logp)`. */
 export function softmaxSpec(z: Shape): KernelSpec {
-  return {
-    key: `softmax|${dims(z)}`,
+  const key = `softmax|${dims(z)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(z, st) { return Math.exp(${LOGP}); }`,
     output: z,
     args: ["tensor", "tensor"],
-  };
+  }));
 }
 
 /** Per-row cross-entropy `-sum(y * logp)`, `[m,1]`; zero labels are skipped, as 0 * -inf is NaN. */
 export function crossEntropyLossSpec(z: Shape): KernelSpec {
   const n = z[1];
-  return {
-    key: `sceLoss|${dims(z)}`,
+  const key = `sceLoss|${dims(z)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(z, y, st) {
   const mx = st[${ROW}][0];
   const lse = st[${ROW}][1];
@@ -66,15 +70,16 @@ export function crossEntropyLossSpec(z: Shape): KernelSpec {
 }`,
     output: [z[0], 1],
     args: ["tensor", "tensor", "tensor"],
-  };
+  }));
 }
 
 /** The gradient of the summed loss with respect to the logits, `exp(logp) - y`, `[m,n]`. */
 export function crossEntropyGradSpec(z: Shape): KernelSpec {
-  return {
-    key: `sceGrad|${dims(z)}`,
+  const key = `sceGrad|${dims(z)}`;
+  return memoized(key, () => ({
+    key,
     source: `function(z, y, st) { return Math.exp(${LOGP}) - y[${ROW}][${COL}]; }`,
     output: z,
     args: ["tensor", "tensor", "tensor"],
-  };
+  }));
 }
