@@ -116,7 +116,6 @@ function* pass(
 ): Generator<Batch> {
   const { images, labels: allLabels } = set;
   const x = new Uint8Array(batchSize * IMAGE_SIZE);
-  const copyImage = imageCopier(images, x);
   for (let index = 0, start = 0; start < n; index++, start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const labels = new Uint8Array(size);
@@ -127,34 +126,11 @@ function* pass(
     } else {
       for (let j = 0; j < size; j++) {
         const example = order[start + j]!;
-        copyImage(example, j);
+        x.set(images.subarray(example * IMAGE_SIZE, (example + 1) * IMAGE_SIZE), j * IMAGE_SIZE);
         labels[j] = allLabels[example]!;
       }
     }
     const pixels = size === batchSize ? x : x.subarray(0, size * IMAGE_SIZE);
     yield { x: pixels, scale: PIXEL_SCALE, labels, size, index };
   }
-}
-
-const WORD = 4;
-
-/**
- * Copies image `from` of `images` to slot `to` of `batch`. Four bytes at a time through
- * Uint32Array views when both sides are aligned (an image is 196 words): a shuffled batch is 256
- * separate copies, and `set` on a fresh `subarray` per image costs several times more. (Integer
- * words, not Float64Array: eight pixel bytes can spell a NaN, whose bits a float copy may change.)
- */
-function imageCopier(images: Uint8Array, batch: Uint8Array): (from: number, to: number) => void {
-  if (IMAGE_SIZE % WORD === 0 && images.byteOffset % WORD === 0 && batch.byteOffset % WORD === 0) {
-    const src = new Uint32Array(images.buffer, images.byteOffset, Math.floor(images.length / WORD));
-    const dst = new Uint32Array(batch.buffer, batch.byteOffset, batch.length / WORD);
-    const words = IMAGE_SIZE / WORD;
-    return (from, to) => {
-      const s = from * words;
-      const d = to * words;
-      for (let w = 0; w < words; w++) dst[d + w] = src[s + w]!;
-    };
-  }
-  return (from, to) =>
-    batch.set(images.subarray(from * IMAGE_SIZE, (from + 1) * IMAGE_SIZE), to * IMAGE_SIZE);
 }
