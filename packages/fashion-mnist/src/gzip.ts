@@ -1,9 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { DatasetError } from "./errors.js";
+import { type DeclaredLength, declaredIdxLength, MAX_IDX_BYTES } from "./idx-header.js";
 
-const gunzipAsync = promisify(gunzip);
+/** How much of a gzipped IDX file to read. */
+export interface ReadIdxOptions {
+  /** The largest decompressed size accepted; default {@link MAX_IDX_BYTES}. */
+  readonly maxBytes?: number;
+}
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") {
@@ -16,14 +20,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Reads a gzipped file and returns its decompressed bytes. Decompression runs on libuv's thread
- * pool in one piece, so several files can be decoded in parallel.
- *
- * @param path - the `.gz` file
- * @throws DatasetError naming `path` if it cannot be read, is empty, is not gzip, or is truncated
- */
-export async function readIdxGz(path: string): Promise<Uint8Array> {
+async function readCompressed(path: string): Promise<Buffer> {
   let compressed: Buffer;
   try {
     compressed = await readFile(path);
@@ -44,16 +41,115 @@ export async function readIdxGz(path: string): Promise<Uint8Array> {
   if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
     throw new DatasetError("E_GZIP", `${path}: not a gzip file (bad magic bytes)`, { file: path });
   }
-  let bytes: Buffer;
-  try {
-    bytes = await gunzipAsync(compressed);
-  } catch (error) {
-    const truncated = errorCode(error) === "Z_BUF_ERROR";
-    const what = truncated ? "truncated gzip data" : "corrupt gzip data";
-    throw new DatasetError("E_GZIP", `${path}: ${what} (${errorMessage(error)})`, {
+  return compressed;
+}
+
+/**
+ * Decompresses `compressed` as a stream, checking the IDX header as soon as its bytes arrive: a
+ * header declaring more than `maxBytes` stops the stream before the data is held, and output past
+ * the declared length stops it too, so a corrupt file or a gzip bomb never fills memory. With
+ * `headerOnly`, stops once the header is known and returns just its bytes.
+ */
+function gunzipIdx(
+  compressed: Buffer,
+  path: string,
+  maxBytes: number,
+  headerOnly: boolean,
+): Promise<{ bytes: Uint8Array; declared?: DeclaredLength & { kind: "length" } }> {
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let declared: (DeclaredLength & { kind: "length" }) | undefined;
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      gunzip.destroy();
+      outcome();
+    };
+    const joined = () => {
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+      return new Uint8Array(all.buffer, all.byteOffset, all.length);
+    };
+    gunzip.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      chunks.push(chunk);
+      received += chunk.length;
+      try {
+        if (declared === undefined) {
+          // The header is at most 4 + 4 * 255 bytes, so this join runs on a few bytes only.
+          const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, received);
+          const found = declaredIdxLength(head, path, maxBytes);
+          if (found.kind === "length") {
+            declared = found;
+            if (headerOnly) {
+              finish(() => resolve({ bytes: joined(), declared: found }));
+              return;
+            }
+          } else if (received > maxBytes) {
+            throw new DatasetError("E_IDX_TOO_LARGE", `${path}: more than ${maxBytes} bytes`, {
+              file: path,
+            });
+          }
+        }
+        if (declared !== undefined && received > declared.bytes) {
+          throw new DatasetError(
+            "E_IDX_LENGTH",
+            `${path}: data runs past the ${declared.bytes} bytes its header declares (${declared.dims.join("x")} values)`,
+            { file: path },
+          );
+        }
+      } catch (error) {
+        finish(() => reject(error));
+      }
+    });
+    gunzip.on("error", (error) => {
+      const truncated = errorCode(error) === "Z_BUF_ERROR";
+      const what = truncated ? "truncated gzip data" : "corrupt gzip data";
+      finish(() =>
+        reject(
+          new DatasetError("E_GZIP", `${path}: ${what} (${errorMessage(error)})`, {
+            file: path,
+            cause: error,
+          }),
+        ),
+      );
+    });
+    gunzip.on("end", () =>
+      finish(() => resolve(declared === undefined ? { bytes: joined() } : { bytes: joined(), declared })),
+    );
+    gunzip.end(compressed);
+  });
+}
+
+/**
+ * Reads a gzipped IDX file and returns its decompressed bytes. Decompression runs on libuv's thread
+ * pool, so several files can be decoded in parallel, and is bounded by the IDX header: a header
+ * claiming more than `maxBytes` (10^9 images, say) fails before anything is allocated for it.
+ *
+ * @param path - the `.gz` file
+ * @throws DatasetError naming `path` if it cannot be read, is empty, is not gzip, is truncated,
+ *   does not start with an IDX header, or declares or holds more than the limit
+ */
+export async function readIdxGz(path: string, options: ReadIdxOptions = {}): Promise<Uint8Array> {
+  const compressed = await readCompressed(path);
+  return (await gunzipIdx(compressed, path, options.maxBytes ?? MAX_IDX_BYTES, false)).bytes;
+}
+
+/**
+ * The dimensions an IDX file's header declares (`[count, 28, 28]` for images), decompressing only
+ * as far as the header: cheap enough to check settings against the data before loading it.
+ *
+ * @throws DatasetError as {@link readIdxGz} does, and `E_IDX_HEADER` when the file ends inside its header
+ */
+export async function readIdxDims(path: string, options: ReadIdxOptions = {}): Promise<readonly number[]> {
+  const compressed = await readCompressed(path);
+  const { bytes, declared } = await gunzipIdx(compressed, path, options.maxBytes ?? MAX_IDX_BYTES, true);
+  if (declared === undefined) {
+    throw new DatasetError("E_IDX_HEADER", `${path}: ${bytes.length} bytes is too short for an IDX header`, {
       file: path,
-      cause: error,
     });
   }
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return declared.dims;
 }
