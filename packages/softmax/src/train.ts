@@ -1,3 +1,4 @@
+import { DivergedError, TrainingFailedError, type TrainingPlace, TrainingStoppedError } from "./errors.js";
 import type { SoftmaxRegression } from "./model.js";
 import { addTally, EMPTY_TALLY, rates } from "./tally.js";
 import type { Batch, Tally } from "./types.js";
@@ -34,9 +35,19 @@ export type TrainEvent =
   | { readonly type: "epoch"; readonly epochs: number; readonly result: EpochResult };
 
 export interface TrainOptions {
+  /** The run's total epochs (a resumed run counts the ones already done). */
   readonly epochs: number;
   readonly lr: number;
   readonly onEvent?: (event: TrainEvent) => void;
+  /** Epochs already done by the run being resumed: training starts with epoch `startEpoch + 1`. */
+  readonly startEpoch?: number;
+  /**
+   * Called after each epoch and awaited before the next one draws its shuffle: the place to save
+   * a checkpoint. A failure here stops the run as it is.
+   */
+  readonly afterEpoch?: (result: EpochResult) => void | Promise<void>;
+  /** Checked before every training batch; once aborted, `train` throws `TrainingStoppedError`. */
+  readonly signal?: AbortSignal;
 }
 
 /** One pass of SGD over `batches`; returns the epoch's tally. */
@@ -62,20 +73,48 @@ export async function evaluate(model: SoftmaxRegression, batches: Iterable<Batch
   return tally;
 }
 
-/** The book's `train_ch3`: for each epoch, train on every batch, then evaluate on the test set. */
+/**
+ * The book's `train_ch3`: for each epoch, train on every batch, then evaluate on the test set.
+ *
+ * Watches the run as it goes: a NaN or infinite loss stops it at that batch (`DivergedError`),
+ * an aborted `signal` before the next batch (`TrainingStoppedError`), and anything the backend
+ * throws becomes a `TrainingFailedError` naming the epoch and batch. In every case the epochs
+ * handed to `afterEpoch` are the last ones; nothing after them is reported as done.
+ *
+ * @returns the epochs this call ran (after `startEpoch`)
+ */
 export async function train(
   model: SoftmaxRegression,
   data: TrainData,
   options: TrainOptions,
 ): Promise<EpochResult[]> {
-  const { epochs, lr, onEvent } = options;
+  const { epochs, lr, onEvent, signal, afterEpoch } = options;
+  const batches = data.batchesPerEpoch;
   const history: EpochResult[] = [];
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  for (let epoch = (options.startEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
     const started = performance.now();
-    const trainTally = await trainEpoch(model, data.trainBatches(epoch), lr, (tally, batch) =>
-      onEvent?.({ type: "batch", epoch, epochs, batch: batch + 1, batches: data.batchesPerEpoch, tally }),
-    );
-    const testTally = await evaluate(model, data.testBatches());
+    let place: TrainingPlace = { epoch, epochs, batch: 1, batches };
+    let trainTally = EMPTY_TALLY;
+    let testTally = EMPTY_TALLY;
+    try {
+      let batch = 0;
+      for (const b of data.trainBatches(epoch)) {
+        place = { epoch, epochs, batch: ++batch, batches };
+        if (signal?.aborted) throw new TrainingStoppedError(place, epoch - 1);
+        const tally = await model.trainBatch(b, lr);
+        if (!Number.isFinite(tally.lossSum)) throw new DivergedError(place, tally.lossSum / tally.count, lr);
+        trainTally = addTally(trainTally, tally);
+        onEvent?.({ type: "batch", epoch, epochs, batch, batches, tally: trainTally });
+      }
+      place = { epoch, epochs, batches };
+      testTally = await evaluate(model, data.testBatches());
+      if (!Number.isFinite(testTally.lossSum)) {
+        throw new DivergedError(place, testTally.lossSum / testTally.count, lr);
+      }
+    } catch (error) {
+      if (error instanceof DivergedError || error instanceof TrainingStoppedError) throw error;
+      throw new TrainingFailedError(place, error);
+    }
     const trainRates = rates(trainTally);
     const testRates = rates(testTally);
     const result: EpochResult = {
@@ -87,6 +126,7 @@ export async function train(
       seconds: (performance.now() - started) / 1000,
     };
     history.push(result);
+    await afterEpoch?.(result);
     onEvent?.({ type: "epoch", epochs, result });
   }
   return history;
