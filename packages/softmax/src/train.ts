@@ -46,7 +46,10 @@ export interface TrainOptions {
    * a checkpoint. A failure here stops the run as it is.
    */
   readonly afterEpoch?: (result: EpochResult) => void | Promise<void>;
-  /** Checked before every training batch; once aborted, `train` throws `TrainingStoppedError`. */
+  /**
+   * Checked before every training batch (pausing for pending events every 25 ms or so, so that a
+   * signal handler gets to run); once aborted, `train` throws `TrainingStoppedError`.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -74,6 +77,21 @@ export async function evaluate(model: SoftmaxRegression, batches: Iterable<Batch
 }
 
 /**
+ * Lets pending events in (a signal handler, say): a backend whose reads resolve at once would
+ * otherwise run a whole training as one chain of microtasks, and a stop request would wait for the
+ * end. `setImmediate` where there is one (Node), else a zero timeout.
+ */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === "function") setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
+/** How often, at most, training pauses for pending events when it can be stopped. */
+const YIELD_MS = 25;
+
+/**
  * The book's `train_ch3`: for each epoch, train on every batch, then evaluate on the test set.
  *
  * Watches the run as it goes: a NaN or infinite loss stops it at that batch (`DivergedError`),
@@ -91,6 +109,7 @@ export async function train(
   const { epochs, lr, onEvent, signal, afterEpoch } = options;
   const batches = data.batchesPerEpoch;
   const history: EpochResult[] = [];
+  let yielded = performance.now();
   for (let epoch = (options.startEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
     const started = performance.now();
     let place: TrainingPlace = { epoch, epochs, batch: 1, batches };
@@ -100,6 +119,10 @@ export async function train(
       let batch = 0;
       for (const b of data.trainBatches(epoch)) {
         place = { epoch, epochs, batch: ++batch, batches };
+        if (signal && performance.now() - yielded >= YIELD_MS) {
+          await yieldToEvents();
+          yielded = performance.now();
+        }
         if (signal?.aborted) throw new TrainingStoppedError(place, epoch - 1);
         const tally = await model.trainBatch(b, lr);
         if (!Number.isFinite(tally.lossSum)) throw new DivergedError(place, tally.lossSum / tally.count, lr);
