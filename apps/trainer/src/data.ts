@@ -74,7 +74,7 @@ export async function loadTrainingData(
       ...locateOptions(dataDir, env, bar),
       ...(signal ? { signal } : {}),
     });
-    const [count = 0] = await readIdxDims(join(dir, DATA_FILES.trainImages));
+    const [count = 0] = await readIdxDims(join(dir, DATA_FILES.trainImages), { expect: "images" });
     checkTrainCount?.(count, dir);
     return { ...(await loadFashionMnist({ dataDir: dir, download: false })), source };
   } finally {
@@ -117,7 +117,10 @@ export async function loadTestSet(
     const { dir, source } = await locateDataset(locateOptions(dataDir, env, bar));
     const imagesPath = join(dir, DATA_FILES.testImages);
     const labelsPath = join(dir, DATA_FILES.testLabels);
-    const [imageBytes, labelBytes] = await Promise.all([readIdxGz(imagesPath), readIdxGz(labelsPath)]);
+    const [imageBytes, labelBytes] = await Promise.all([
+      readIdxGz(imagesPath, { expect: "images" }),
+      readIdxGz(labelsPath, { expect: "labels" }),
+    ]);
     const { images, count } = parseIdxImages(imageBytes, imagesPath);
     const labels = parseIdxLabels(labelBytes, labelsPath);
     if (labels.length !== count) {

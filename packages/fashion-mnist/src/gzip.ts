@@ -1,12 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { DatasetError } from "./errors.js";
+import { checkIdxHeader } from "./idx.js";
 import { type DeclaredLength, declaredIdxLength, MAX_IDX_BYTES } from "./idx-header.js";
 
 /** How much of a gzipped IDX file to read. */
 export interface ReadIdxOptions {
   /** The largest decompressed size accepted; default {@link MAX_IDX_BYTES}. */
   readonly maxBytes?: number;
+  /**
+   * What the file must hold: its header is then checked (magic number, image dimensions) as soon
+   * as it arrives, so a wrong file is named for what is wrong with it before its data is read.
+   */
+  readonly expect?: "images" | "labels";
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -53,9 +59,10 @@ async function readCompressed(path: string): Promise<Buffer> {
 function gunzipIdx(
   compressed: Buffer,
   path: string,
-  maxBytes: number,
+  options: ReadIdxOptions,
   headerOnly: boolean,
 ): Promise<{ bytes: Uint8Array; declared?: DeclaredLength & { kind: "length" } }> {
+  const maxBytes = options.maxBytes ?? MAX_IDX_BYTES;
   return new Promise((resolve, reject) => {
     const gunzip = createGunzip({ chunkSize: 1 << 20 });
     const chunks: Buffer[] = [];
@@ -82,6 +89,7 @@ function gunzipIdx(
           const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, received);
           const found = declaredIdxLength(head, path, maxBytes);
           if (found.kind === "length") {
+            if (options.expect) checkIdxHeader(head, options.expect, path);
             declared = found;
             if (headerOnly) {
               finish(() => resolve({ bytes: joined(), declared: found }));
@@ -134,7 +142,7 @@ function gunzipIdx(
  */
 export async function readIdxGz(path: string, options: ReadIdxOptions = {}): Promise<Uint8Array> {
   const compressed = await readCompressed(path);
-  return (await gunzipIdx(compressed, path, options.maxBytes ?? MAX_IDX_BYTES, false)).bytes;
+  return (await gunzipIdx(compressed, path, options, false)).bytes;
 }
 
 /**
@@ -145,7 +153,7 @@ export async function readIdxGz(path: string, options: ReadIdxOptions = {}): Pro
  */
 export async function readIdxDims(path: string, options: ReadIdxOptions = {}): Promise<readonly number[]> {
   const compressed = await readCompressed(path);
-  const { bytes, declared } = await gunzipIdx(compressed, path, options.maxBytes ?? MAX_IDX_BYTES, true);
+  const { bytes, declared } = await gunzipIdx(compressed, path, options, true);
   if (declared === undefined) {
     throw new DatasetError("E_IDX_HEADER", `${path}: ${bytes.length} bytes is too short for an IDX header`, {
       file: path,
