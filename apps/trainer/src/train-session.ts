@@ -1,4 +1,3 @@
-import { relative } from "node:path";
 import { type Backend, Random } from "@tensorplug/core";
 import type { FashionMnist } from "@tensorplug/fashion-mnist";
 import {
@@ -16,7 +15,7 @@ import { dataIdentity, trainData } from "./data.js";
 import { type Io, println } from "./io.js";
 import type { Output } from "./output.js";
 import type { ProgressBar } from "./progress.js";
-import { epochLine, ranName } from "./report.js";
+import { epochLine, ranName, shownPath } from "./report.js";
 import { STOP_SIGNALS, type StopRequests } from "./stop-signals.js";
 import type { TrainSettings } from "./train-settings.js";
 import { TENSORPLUG_VERSION } from "./version.js";
@@ -51,9 +50,7 @@ export async function trainSession(
   session: Session,
 ): Promise<SessionOutcome & { model?: SoftmaxRegression }> {
   const { settings, backend, data, outDir, output, bar, stops } = session;
-  const shownDir = relative(session.cwd, outDir).startsWith("..")
-    ? outDir
-    : relative(session.cwd, outDir) || ".";
+  const shownDir = shownPath(session.cwd, outDir);
   const resume = settings.resume?.checkpoint;
   const identity = dataIdentity(data);
   if (resume && identity.sha256 !== resume.data.sha256) {

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { relative } from "node:path";
 import { LABEL_NAMES } from "@tensorplug/fashion-mnist";
 import type { EpochResult, SoftmaxRegression } from "@tensorplug/softmax";
 import { defaultRunDir, prepareRunDir, writeRunArtefacts } from "../artefacts/run-folder.js";
@@ -10,7 +9,7 @@ import { type Io, println } from "../io.js";
 import { helpText } from "../options.js";
 import { Output } from "../output.js";
 import { createRegistry } from "../registry.js";
-import { ranName, summaryLine } from "../report.js";
+import { ranName, shownPath, summaryLine } from "../report.js";
 import { scoreTestSet } from "../scoring.js";
 import { catchStopSignals, STOP_SIGNALS, type StopRequests } from "../stop-signals.js";
 import { trainSession } from "../train-session.js";
@@ -104,7 +103,7 @@ async function runTraining(
       );
     if (resume) {
       output.note(
-        `resuming ${relative(cwd, outDir) || "."} after epoch ${resume.checkpoint.epoch} of ${settings.epochs}`,
+        `resuming ${shownPath(cwd, outDir)} after epoch ${resume.checkpoint.epoch} of ${settings.epochs}`,
       );
     }
     const outcome = await trainSession({ settings, backend, data, outDir, cwd, io, output, bar, stops });
@@ -119,7 +118,7 @@ async function runTraining(
     } catch (error) {
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
       throw new CliError(
-        `backend ${ranName(backend.name, backend.mode)} failed while scoring the test set: ${message}; ${relative(cwd, outDir) || "."} keeps all ${settings.epochs} epochs (model.json, checkpoint.json)`,
+        `backend ${ranName(backend.name, backend.mode)} failed while scoring the test set: ${message}; ${shownPath(cwd, outDir)} keeps all ${settings.epochs} epochs (model.json, checkpoint.json)`,
       );
     }
     return report({
@@ -180,8 +179,7 @@ function report(run: Finished): number {
     test: data.test,
     score: run.score,
   });
-  const shown = relative(cwd, outDir) || ".";
-  output.detail(`saved: ${shown.startsWith("..") ? outDir : shown} (${files.join(", ")})`);
+  output.detail(`saved: ${shownPath(cwd, outDir)} (${files.join(", ")})`);
   output.result(output.paint("bold", summaryLine(history, backend.name, backend.mode, timings.trainSeconds)));
   const last = history[history.length - 1]!;
   output.json({
