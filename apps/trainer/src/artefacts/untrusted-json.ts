@@ -24,8 +24,11 @@ export function readJsonFile(path: string, kind: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const reason = (error as Error).message.split("\n")[0];
-    const cut = /end of (JSON )?input|Unterminated/i.test(reason ?? "") ? "; the file was cut short" : "";
+    const reason = (error as Error).message.split("\n")[0] ?? "";
+    // V8 names the place it stopped: at the very end, the text ended before the JSON did.
+    const at = /at position (\d+)/.exec(reason);
+    const atEnd = at !== null && Number(at[1]) >= text.trimEnd().length;
+    const cut = atEnd || /end of (JSON )?input|Unterminated/i.test(reason) ? "; the file was cut short" : "";
     throw new CliError(`${path} is not valid JSON (${reason})${cut}`);
   }
 }
