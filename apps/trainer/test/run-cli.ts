@@ -15,14 +15,16 @@ export interface CliResult {
 
 /**
  * Runs the built CLI in `cwd` (default: a fresh temporary directory, so default run folders and
- * bench files never land in the checkout), without the variables that would change its choices.
+ * bench files never land in the checkout), without the variables that would change its choices;
+ * `nodeArgs` go to node itself (a `--require` that hides a native piece, say).
  */
 export function runCli(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
   cwd = mkdtempSync(join(tmpdir(), "tensorplug-cli-")),
+  nodeArgs: readonly string[] = [],
 ): CliResult {
-  const run = spawnSync(process.execPath, [CLI, ...args], {
+  const run = spawnSync(process.execPath, [...nodeArgs, CLI, ...args], {
     encoding: "utf8",
     cwd,
     env: {
