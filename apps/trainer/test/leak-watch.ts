@@ -7,9 +7,9 @@ import { runInNewContext } from "node:vm";
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-/** The cycle: one epoch on 2,000 real training images, then the test images scored. */
+/** The cycle: one epoch on 2,000 real training images, then 500 test images scored. */
 export const TRAIN_IMAGES = 2000;
-export const TEST_IMAGES = 1000;
+export const TEST_IMAGES = 500;
 
 /** Process memory after two full collections: the V8 heap plus memory outside it (ArrayBuffers, wasm memories). */
 export function settledMemory(): number {

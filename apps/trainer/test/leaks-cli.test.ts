@@ -24,7 +24,7 @@ const WARM_UP = 2;
 
 /**
  * Allowed memory growth per cycle after warm-up: 256 KB. What a command could leak that the
- * backend loop cannot see is command-sized: the data it loaded (2,000 + 1,000 images, 2.4 MB), a
+ * backend loop cannot see is command-sized: the data it loaded (2,000 + 500 images, 2 MB), a
  * backend's buffers, the run folder's pictures (about 0.5 MB). Measured here, the slopes over
  * these 8 cycles range from -35 to +63 KB per cycle, so the bound sits four times above the noise
  * and half a picture set below the smallest such leak.
