@@ -107,16 +107,22 @@ export async function loadData(
   }
 }
 
-/** The test split alone (a sixth of the bytes to unzip), found the same way as by `train`. */
+/**
+ * The test split alone (a sixth of the bytes to unzip), found the same way as by `train`;
+ * `checkTestCount` sees the image count from the header before anything is decoded.
+ */
 export async function loadTestSet(
   dataDir: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   bar?: ProgressBar,
+  checkTestCount?: (count: number) => void,
 ): Promise<{ test: ImageSet; dir: string; source: DataSource }> {
   try {
     const { dir, source } = await locateDataset(locateOptions(dataDir, env, bar));
     const imagesPath = join(dir, DATA_FILES.testImages);
     const labelsPath = join(dir, DATA_FILES.testLabels);
+    // Settings that cannot fit (an index past the end) fail on the header, before the data is decoded.
+    if (checkTestCount) checkTestCount((await readIdxDims(imagesPath, { expect: "images" }))[0] ?? 0);
     const [imageBytes, labelBytes] = await Promise.all([
       readIdxGz(imagesPath, { expect: "images" }),
       readIdxGz(labelsPath, { expect: "labels" }),

@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { DATA_FILES } from "@tensorplug/fashion-mnist";
 import { describe, expect, it } from "vitest";
 import { writeCheckpoint } from "../src/artefacts/checkpoint.js";
+import { modelFile } from "../src/artefacts/model-file.js";
 import { runCli } from "./run-cli.js";
 import { tinyDataDir } from "./tiny-data.js";
 
@@ -18,16 +19,33 @@ const broken = mkdtempSync(join(tmpdir(), "tensorplug-broken-"));
 for (const file of Object.values(DATA_FILES)) writeFileSync(join(broken, file), "");
 
 /**
- * The train images with a sound header and a body cut short: the header says 600 images, but
- * decoding the file fails. Only a check that reads the header alone gets past it.
+ * The train and test images with a sound header and a body cut short: the headers say 600 and 120
+ * images, but decoding the files fails. Only a check that reads the header alone gets past it.
  */
 const headerOnly = mkdtempSync(join(tmpdir(), "tensorplug-header-only-"));
 cpSync(good, headerOnly, { recursive: true });
-{
-  const images = gunzipSync(readFileSync(join(good, DATA_FILES.trainImages)));
-  const gz = gzipSync(images);
-  writeFileSync(join(headerOnly, DATA_FILES.trainImages), gz.subarray(0, gz.length >> 1));
+for (const file of [DATA_FILES.trainImages, DATA_FILES.testImages]) {
+  const gz = gzipSync(gunzipSync(readFileSync(join(good, file))));
+  writeFileSync(join(headerOnly, file), gz.subarray(0, gz.length >> 1));
 }
+
+/** A usable model, for predict. */
+const model = mkdtempSync(join(tmpdir(), "tensorplug-model-"));
+writeFileSync(
+  join(model, "model.json"),
+  JSON.stringify(
+    modelFile({
+      weights: { W: new Float32Array(7840), b: new Float32Array(10) },
+      shape: { features: 784, classes: 10 },
+      labels: Array.from({ length: 10 }, (_, i) => `class ${i}`),
+      hyperparameters: { epochs: 1, batchSize: 256, lr: 0.1, seed: 0 },
+      backend: { name: "cpu", mode: "cpu" },
+      history: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 1 }],
+      version: "0.1.0",
+      createdAt: new Date(0),
+    }),
+  ),
+);
 
 /** A stopped run: its checkpoint after epoch 1 of 3, trained with these settings on cpu. */
 const run = mkdtempSync(join(tmpdir(), "tensorplug-stopped-run-"));
@@ -130,6 +148,18 @@ describe("every bad flag and combination is refused before any data is read (exi
     );
     // The same directory with a batch that fits gets as far as decoding the file, and fails there.
     const fits = runCli(["train", "--backend", "cpu", "--batch-size", "600", "--data-dir", headerOnly]);
+    expect(fits.code, fits.stderr).toBe(1);
+    expect(fits.stderr).toMatch(/truncated gzip data/);
+  });
+
+  it("predict --index past the test set, found from the header alone", { timeout: 30_000 }, () => {
+    const args = ["predict", "--model", model, "--backend", "cpu", "--data-dir", headerOnly];
+    const result = runCli([...args, "--index", "120"]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      "tensorplug: --index 120: the test set has 120 images, 0..119 (see 'tensorplug predict --help')",
+    );
+    const fits = runCli([...args, "--index", "119"]);
     expect(fits.code, fits.stderr).toBe(1);
     expect(fits.stderr).toMatch(/truncated gzip data/);
   });
