@@ -164,6 +164,18 @@ describe("every bad flag and combination is refused before any data is read (exi
     expect(fits.stderr).toMatch(/truncated gzip data/);
   });
 
+  it("--resume on other data than the run trained on is refused, naming both; the checkpoint is untouched", {
+    timeout: 30_000,
+  }, () => {
+    const before = readFileSync(join(run, "checkpoint.json"), "utf8");
+    const result = runCli(["train", "--resume", run, "--data-dir", good]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr.trim().split("\n").pop()).toBe(
+      `tensorplug: the data in ${good} (600 train, 120 test images) is not the data the run in ${run} trained on (600 train, 120 test images in ${good}); pass that data with --data-dir`,
+    );
+    expect(readFileSync(join(run, "checkpoint.json"), "utf8")).toBe(before);
+  });
+
   it("--resume with flags that agree with the run is accepted, and goes on to read the data", () => {
     const result = runCli([
       "train",
