@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKPOINT_FILE } from "../src/artefacts/checkpoint.js";
 import { runCli, runCliUntil } from "./run-cli.js";
+import { schemaErrors } from "./schemas.js";
 
 // Real runs on the real data (CI installs dataset-fashion-mnist), stopped the way a user or a
 // service manager stops them, then resumed. On backend-cpu the resumed run must end with the very
@@ -103,8 +104,13 @@ describe("stopping a run with a signal, and resuming it", () => {
     const last = stopped.stderr.trim().split("\n").pop() ?? "";
     expect(last).toMatch(/^tensorplug: SIGTERM: stopped before epoch \d, batch \d+ of 235; .* keeps /);
     expect(last).toContain(`resume with: tensorplug train --resume ${dir}`);
-    const resumed = runCli(["train", "--resume", dir, "--quiet"]);
+    const resumed = runCli(["train", "--resume", dir, "--json"]);
     expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(schemaErrors("train-output", report)).toBe("");
+    expect(report.resumedAfter).toBe(saved.epoch);
+    expect(report.backend).toMatchObject({ requested: "cpu", from: "resume", name: "cpu" });
+    expect(report.history.map((r: { epoch: number }) => r.epoch)).toEqual([1, 2, 3]);
     expect(bits(model(dir).W)).toBe(bits(reference.W));
     expect(saved.epoch).toBeLessThan(3);
   });
