@@ -5,7 +5,9 @@ import type { Batch, Tally } from "./types.js";
 
 /** Where a run's batches come from. The train batches of each epoch are freshly shuffled by the caller. */
 export interface TrainData {
+  /** The training batches of epoch `epoch` (counted from 1), in that epoch's order. */
   trainBatches(epoch: number): Iterable<Batch>;
+  /** The test batches; called once per epoch, after training. */
   testBatches(): Iterable<Batch>;
   /** Train batches per epoch, for progress and ETA. */
   readonly batchesPerEpoch: number;
@@ -13,10 +15,15 @@ export interface TrainData {
 
 /** The result of one epoch, as the book prints it. */
 export interface EpochResult {
+  /** The epoch, counted from 1. */
   readonly epoch: number;
+  /** Mean training loss over the epoch, each batch scored with the weights before its step. */
   readonly trainLoss: number;
+  /** Training accuracy over the epoch, measured like `trainLoss`. */
   readonly trainAccuracy: number;
+  /** Accuracy on the test set after the epoch. */
   readonly testAccuracy: number;
+  /** Mean loss on the test set after the epoch. */
   readonly testLoss: number;
   /** Wall time of the epoch: training plus evaluation. */
   readonly seconds: number;
@@ -25,21 +32,40 @@ export interface EpochResult {
 /** Emitted after every batch (running tally of the epoch so far) and after every epoch. */
 export type TrainEvent =
   | {
+      /** A batch was trained. */
       readonly type: "batch";
+      /** The current epoch, counted from 1. */
       readonly epoch: number;
+      /** Epochs in the run. */
       readonly epochs: number;
+      /** Batches trained so far in this epoch, counted from 1. */
       readonly batch: number;
+      /** Batches per epoch (`TrainData.batchesPerEpoch`). */
       readonly batches: number;
+      /** Running tally of this epoch's batches so far. */
       readonly tally: Tally;
     }
-  | { readonly type: "epoch"; readonly epochs: number; readonly result: EpochResult };
+  | {
+      /** An epoch ended, test evaluation included. */
+      readonly type: "epoch";
+      /** Epochs in the run. */
+      readonly epochs: number;
+      /** The epoch's numbers. */
+      readonly result: EpochResult;
+    };
 
+/** How `train` runs. */
 export interface TrainOptions {
-  /** The run's total epochs (a resumed run counts the ones already done). */
+  /** Passes over the training data. */
   readonly epochs: number;
+  /** Learning rate of the SGD step. */
   readonly lr: number;
+  /** Called after every batch and every epoch, e.g. to draw progress. */
   readonly onEvent?: (event: TrainEvent) => void;
-  /** Epochs already done by the run being resumed: training starts with epoch `startEpoch + 1`. */
+  /**
+   * Epochs already done by the run being resumed: training starts with epoch `startEpoch + 1`
+   * and runs to `epochs`, the run's total.
+   */
   readonly startEpoch?: number;
   /**
    * Called after each epoch and awaited before the next one draws its shuffle: the place to save
