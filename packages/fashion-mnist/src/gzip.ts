@@ -53,8 +53,11 @@ async function readCompressed(path: string): Promise<Buffer> {
 /**
  * Decompresses `compressed` as a stream, checking the IDX header as soon as its bytes arrive: a
  * header declaring more than `maxBytes` stops the stream before the data is held, and output past
- * the declared length stops it too, so a corrupt file or a gzip bomb never fills memory. With
- * `headerOnly`, stops once the header is known and returns just its bytes.
+ * the declared length stops it too, so a corrupt file or a gzip bomb never fills memory. The data
+ * goes into one buffer of the declared length, allocated once when the gzip trailer (whose last
+ * four bytes hold the uncompressed size) agrees with the header, so it exists once in memory rather
+ * than as chunks and their join; a disagreeing trailer means a buffer grown as data comes, never
+ * past the declared length. With `headerOnly`, stops once the header is known and returns its bytes.
  */
 function gunzipIdx(
   compressed: Buffer,
@@ -63,10 +66,12 @@ function gunzipIdx(
   headerOnly: boolean,
 ): Promise<{ bytes: Uint8Array; declared?: DeclaredLength & { kind: "length" } }> {
   const maxBytes = options.maxBytes ?? MAX_IDX_BYTES;
+  const trailerSize = compressed.length >= 4 ? compressed.readUInt32LE(compressed.length - 4) : -1;
   return new Promise((resolve, reject) => {
     const gunzip = createGunzip({ chunkSize: 1 << 20 });
-    const chunks: Buffer[] = [];
-    let received = 0;
+    let head: Buffer[] = [];
+    let out: Buffer | undefined;
+    let size = 0;
     let declared: (DeclaredLength & { kind: "length" }) | undefined;
     let settled = false;
     const finish = (outcome: () => void) => {
@@ -75,39 +80,55 @@ function gunzipIdx(
       gunzip.destroy();
       outcome();
     };
-    const joined = () => {
-      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-      return new Uint8Array(all.buffer, all.byteOffset, all.length);
+    const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+    const runsPast = (length: DeclaredLength & { kind: "length" }) =>
+      new DatasetError(
+        "E_IDX_LENGTH",
+        `${path}: data runs past the ${length.bytes} bytes its header declares (${length.dims.join("x")} values)`,
+        { file: path },
+      );
+    /** Takes the first chunks until the header is whole; then sizes the output. */
+    const takeHead = (chunk: Buffer): void => {
+      head.push(chunk);
+      size += chunk.length;
+      // The header is at most 4 + 4 * 255 bytes, so this join runs on a few bytes only.
+      const bytes = head.length === 1 ? chunk : Buffer.concat(head, size);
+      const found = declaredIdxLength(bytes, path, maxBytes);
+      if (found.kind === "need") {
+        if (size > maxBytes) {
+          throw new DatasetError("E_IDX_TOO_LARGE", `${path}: more than ${maxBytes} bytes`, { file: path });
+        }
+        return;
+      }
+      if (options.expect) checkIdxHeader(bytes, options.expect, path);
+      declared = found;
+      if (size > found.bytes) throw runsPast(found);
+      if (headerOnly) {
+        finish(() => resolve({ bytes: view(bytes), declared: found }));
+        return;
+      }
+      const sized = trailerSize === found.bytes % 2 ** 32;
+      out = Buffer.allocUnsafe(sized ? found.bytes : Math.min(found.bytes, Math.max(size, 1 << 20)));
+      bytes.copy(out, 0);
+      head = [];
     };
     gunzip.on("data", (chunk: Buffer) => {
       if (settled) return;
-      chunks.push(chunk);
-      received += chunk.length;
       try {
-        if (declared === undefined) {
-          // The header is at most 4 + 4 * 255 bytes, so this join runs on a few bytes only.
-          const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, received);
-          const found = declaredIdxLength(head, path, maxBytes);
-          if (found.kind === "length") {
-            if (options.expect) checkIdxHeader(head, options.expect, path);
-            declared = found;
-            if (headerOnly) {
-              finish(() => resolve({ bytes: joined(), declared: found }));
-              return;
-            }
-          } else if (received > maxBytes) {
-            throw new DatasetError("E_IDX_TOO_LARGE", `${path}: more than ${maxBytes} bytes`, {
-              file: path,
-            });
-          }
+        if (declared === undefined || out === undefined) {
+          takeHead(chunk);
+          return;
         }
-        if (declared !== undefined && received > declared.bytes) {
-          throw new DatasetError(
-            "E_IDX_LENGTH",
-            `${path}: data runs past the ${declared.bytes} bytes its header declares (${declared.dims.join("x")} values)`,
-            { file: path },
+        if (size + chunk.length > declared.bytes) throw runsPast(declared);
+        if (size + chunk.length > out.length) {
+          const grown = Buffer.allocUnsafe(
+            Math.min(declared.bytes, Math.max(2 * out.length, size + chunk.length)),
           );
+          out.copy(grown, 0, 0, size);
+          out = grown;
         }
+        chunk.copy(out, size);
+        size += chunk.length;
       } catch (error) {
         finish(() => reject(error));
       }
@@ -125,7 +146,11 @@ function gunzipIdx(
       );
     });
     gunzip.on("end", () =>
-      finish(() => resolve(declared === undefined ? { bytes: joined() } : { bytes: joined(), declared })),
+      finish(() => {
+        if (declared !== undefined && out !== undefined) {
+          resolve({ bytes: view(out.subarray(0, size)), declared });
+        } else resolve({ bytes: view(Buffer.concat(head, size)) });
+      }),
     );
     gunzip.end(compressed);
   });
