@@ -20,9 +20,17 @@ import { STOP_SIGNALS, type StopRequests } from "./stop-signals.js";
 import type { TrainSettings } from "./train-settings.js";
 import { TENSORPLUG_VERSION } from "./version.js";
 
-/** How a session ended: every epoch done, or stopped on request at a safe point. */
+/**
+ * How a session ended: every epoch done (the model still alive on the backend, for scoring; the
+ * caller disposes of it), or stopped on request at a safe point.
+ */
 export type SessionOutcome =
-  | { readonly kind: "done"; readonly history: EpochResult[]; readonly seconds: number }
+  | {
+      readonly kind: "done";
+      readonly history: EpochResult[];
+      readonly seconds: number;
+      readonly model: SoftmaxRegression;
+    }
   | { readonly kind: "stopped"; readonly exitCode: number };
 
 export interface Session {
@@ -43,12 +51,9 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
  * Trains, saving a checkpoint (weights, generator state, epoch, metrics) and model.json after
  * every epoch, and a first checkpoint before any, so a run stopped at any moment can go on from
  * its last complete epoch. A stop request, a diverging loss and a failing backend each end the run
- * at a batch boundary with one line saying what happened and what the folder keeps. On success
- * the model is still alive on the backend for scoring; the caller disposes of it.
+ * at a batch boundary with one line saying what happened and what the folder keeps.
  */
-export async function trainSession(
-  session: Session,
-): Promise<SessionOutcome & { model?: SoftmaxRegression }> {
+export async function trainSession(session: Session): Promise<SessionOutcome> {
   const { settings, backend, data, outDir, output, bar, stops } = session;
   const shownDir = shownPath(session.cwd, outDir);
   const resume = settings.resume?.checkpoint;

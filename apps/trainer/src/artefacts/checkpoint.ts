@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RandomState } from "@tensorplug/core";
-import { type EpochResult, FASHION_SHAPE, type Hyperparameters, type Weights } from "@tensorplug/softmax";
+import { FASHION_SHAPE, type Hyperparameters, type Weights } from "@tensorplug/softmax";
 import { writeFileAtomic } from "../atomic-write.js";
 import { CliError } from "../cli-error.js";
 import { UsageError } from "../usage-error.js";
@@ -61,7 +61,7 @@ export function writeCheckpoint(dir: string, checkpoint: Omit<Checkpoint, "forma
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     ...rest,
-    history: rest.history.map((r) => metricsLine(r as EpochResult)),
+    history: rest.history.map(metricsLine),
     W: float32Array(weights.W),
     b: float32Array(weights.b),
   };

@@ -113,8 +113,8 @@ async function runTraining(
     let score: Awaited<ReturnType<typeof scoreTestSet>>;
     let weights: Awaited<ReturnType<SoftmaxRegression["weights"]>>;
     try {
-      weights = await model!.weights();
-      score = await scoreTestSet(model!, data.test, LABEL_NAMES);
+      weights = await model.weights();
+      score = await scoreTestSet(model, data.test, LABEL_NAMES);
     } catch (error) {
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
       throw new CliError(
