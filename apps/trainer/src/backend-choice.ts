@@ -1,4 +1,5 @@
-import { AUTO, type Backend, type BackendRegistry } from "@tensorplug/core";
+import { AUTO, type Backend, type BackendRegistry, BackendUnavailableError } from "@tensorplug/core";
+import { CliError } from "./cli-error.js";
 import type { FlagSpecs } from "./options.js";
 import { CLI_BACKENDS } from "./registry.js";
 import { UsageError } from "./usage-error.js";
@@ -9,7 +10,8 @@ export const BACKEND_ENV = "TENSORPLUG_BACKEND";
 export interface BackendChoice {
   readonly name: string;
   readonly mode?: string;
-  readonly from: "flag" | "env" | "default";
+  /** `resume`: the backend of the run being resumed, from its checkpoint. */
+  readonly from: "flag" | "env" | "default" | "resume";
 }
 
 /** `--backend` and one mode flag per backend that has modes (`--tfjs-backend`, `--gpujs-mode`). */
@@ -80,7 +82,33 @@ export function chooseBackend(
   return mode === undefined ? base : { ...base, mode };
 }
 
-/** Starts the chosen backend (errors say why it cannot start and how to fix it). */
-export function startBackend(registry: BackendRegistry, choice: BackendChoice): Promise<Backend> {
-  return registry.resolve(choice.name, choice.mode === undefined ? {} : { mode: choice.mode });
+/**
+ * Starts the chosen backend. One that cannot start says why and how to fix it (the backend's own
+ * words), and then which backends do start here, so the user has a way forward either way.
+ */
+export async function startBackend(registry: BackendRegistry, choice: BackendChoice): Promise<Backend> {
+  try {
+    return await registry.resolve(choice.name, choice.mode === undefined ? {} : { mode: choice.mode });
+  } catch (error) {
+    if (!(error instanceof BackendUnavailableError)) throw error;
+    const working = await workingBackends(registry);
+    const message = error.message.replace(/\.?\s*$/, "");
+    throw new CliError(
+      working.length === 0
+        ? `${message}. No backend starts here.`
+        : `${message}. Backends that start here: ${working.join(", ")}.`,
+    );
+  }
+}
+
+/** "tfjs (wasm, cpu)", "cpu": every backend that starts here, with the modes that do. */
+export async function workingBackends(registry: BackendRegistry): Promise<string[]> {
+  const byName = new Map<string, string[]>();
+  for (const result of await registry.probe()) {
+    if (!result.ok) continue;
+    const modes = byName.get(result.name) ?? [];
+    if (result.requested !== undefined) modes.push(result.requested);
+    byName.set(result.name, modes);
+  }
+  return [...byName].map(([name, modes]) => (modes.length > 0 ? `${name} (${modes.join(", ")})` : name));
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Random } from "@tensorplug/core";
 import {
@@ -13,9 +14,11 @@ import {
   locateDataset,
   parseIdxImages,
   parseIdxLabels,
+  readIdxDims,
   readIdxGz,
 } from "@tensorplug/fashion-mnist";
 import type { TrainData } from "@tensorplug/softmax";
+import type { DataIdentity } from "./artefacts/checkpoint.js";
 import type { ProgressBar } from "./progress.js";
 
 /** The book's data pipeline: train shuffled by the run's generator every epoch, test in order. */
@@ -51,7 +54,47 @@ export function locateOptions(
   };
 }
 
-/** Both splits, as `train` and `bench` need them. */
+/**
+ * Both splits for training. The train images' header is read first and handed to `checkTrainCount`,
+ * so settings that cannot fit the data (a batch larger than the training set) fail before the
+ * files are decoded.
+ */
+export async function loadTrainingData(
+  dataDir: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  options: {
+    bar?: ProgressBar;
+    signal?: AbortSignal;
+    checkTrainCount?: (count: number, dir: string) => void;
+  },
+): Promise<FashionMnist> {
+  const { bar, signal, checkTrainCount } = options;
+  try {
+    const { dir, source } = await locateDataset({
+      ...locateOptions(dataDir, env, bar),
+      ...(signal ? { signal } : {}),
+    });
+    const [count = 0] = await readIdxDims(join(dir, DATA_FILES.trainImages), { expect: "images" });
+    checkTrainCount?.(count, dir);
+    return { ...(await loadFashionMnist({ dataDir: dir, download: false })), source };
+  } finally {
+    bar?.clear();
+  }
+}
+
+/** Which data a run trains on: where it is, its sizes and a hash of its contents. */
+export function dataIdentity(data: FashionMnist): DataIdentity {
+  const hash = createHash("sha256");
+  for (const split of [data.train, data.test]) hash.update(split.images).update(split.labels);
+  return {
+    dir: data.dir,
+    trainCount: data.train.count,
+    testCount: data.test.count,
+    sha256: hash.digest("hex"),
+  };
+}
+
+/** Both splits, as `bench` needs them. */
 export async function loadData(
   dataDir: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
@@ -64,17 +107,26 @@ export async function loadData(
   }
 }
 
-/** The test split alone (a sixth of the bytes to unzip), found the same way as by `train`. */
+/**
+ * The test split alone (a sixth of the bytes to unzip), found the same way as by `train`;
+ * `checkTestCount` sees the image count from the header before anything is decoded.
+ */
 export async function loadTestSet(
   dataDir: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   bar?: ProgressBar,
+  checkTestCount?: (count: number) => void,
 ): Promise<{ test: ImageSet; dir: string; source: DataSource }> {
   try {
     const { dir, source } = await locateDataset(locateOptions(dataDir, env, bar));
     const imagesPath = join(dir, DATA_FILES.testImages);
     const labelsPath = join(dir, DATA_FILES.testLabels);
-    const [imageBytes, labelBytes] = await Promise.all([readIdxGz(imagesPath), readIdxGz(labelsPath)]);
+    // Settings that cannot fit (an index past the end) fail on the header, before the data is decoded.
+    if (checkTestCount) checkTestCount((await readIdxDims(imagesPath, { expect: "images" }))[0] ?? 0);
+    const [imageBytes, labelBytes] = await Promise.all([
+      readIdxGz(imagesPath, { expect: "images" }),
+      readIdxGz(labelsPath, { expect: "labels" }),
+    ]);
     const { images, count } = parseIdxImages(imageBytes, imagesPath);
     const labels = parseIdxLabels(labelBytes, labelsPath);
     if (labels.length !== count) {

@@ -62,6 +62,9 @@ function tidyParseMessage(message: string, specs: FlagSpecs): string {
   }
   const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
   if (missing) return `option ${missing[1]} needs a value`;
+  // `--seed --data-dir x`: the next word is an option, so --seed has no value of its own.
+  const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `option ${ambiguous[1]} needs a value (the next word is an option)`;
   if (/Unexpected argument/.test(message)) {
     const arg = /Unexpected argument '([^']+)'/.exec(message)?.[1];
     return `unexpected argument ${arg ?? ""}`.trim();

@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import type { EpochResult } from "@tensorplug/softmax";
 import { formatSeconds } from "./progress.js";
 
@@ -33,4 +34,10 @@ export function summaryLine(
     `train acc ${last.trainAccuracy.toFixed(4)}`,
     `test acc ${last.testAccuracy.toFixed(4)}`,
   ].join("  ");
+}
+
+/** A path as messages show it: relative to `cwd` when inside it, else absolute. */
+export function shownPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith("..") ? path : rel || ".";
 }

@@ -42,7 +42,7 @@ describe("train writes a run folder", () => {
         ),
       );
     });
-    expect(lines[3]).toMatch(/^saved: .*run \(metrics\.jsonl, .*report\.html\)$/);
+    expect(lines[3]).toMatch(/^saved: .*run \(checkpoint\.json, metrics\.jsonl, .*report\.html\)$/);
     expect(lines[4]).toMatch(/^done: 3 epochs on cpu in .* test acc \d\.\d{4}$/);
     expect(trained.stderr).not.toMatch(/\r/);
   });
@@ -351,7 +351,7 @@ describe("mistakes with models and images: one line, exit 2 for the call, 1 for 
         return ["evaluate", "--model", dir];
       },
       1,
-      /model\.json is not a tensorplug model: "W" must be 7840 finite numbers/,
+      /model\.json is not a tensorplug model: field "createdAt" is missing/,
     ],
   ];
   for (const [label, args, code, pattern] of cases) {

@@ -1,43 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { DatasetError } from "./errors.js";
+import { checkIdxHeader } from "./idx.js";
+import { type DeclaredLength, declaredIdxLength, MAX_IDX_BYTES } from "./idx-header.js";
 
-/**
- * The most a data file may decompress to. The largest Fashion-MNIST file is 47 MB; a corrupt or
- * hostile file that inflates without end is stopped here, long before memory runs out.
- */
-export const MAX_DECOMPRESSED_BYTES = 256 * 2 ** 20;
-
-/**
- * Decompresses `compressed` into one buffer sized from the gzip trailer (the last four bytes hold
- * the uncompressed size), copying each chunk in as it comes: the data exists once, where
- * collecting the chunks and joining them would hold it twice at the peak. The trailer is only a
- * hint: a damaged one means a second, growing buffer, never a wrong result.
- */
-function gunzipSized(compressed: Buffer): Promise<Buffer> {
-  const hint = compressed.length >= 4 ? compressed.readUInt32LE(compressed.length - 4) : 0;
-  let out = Buffer.allocUnsafe(Math.min(hint, MAX_DECOMPRESSED_BYTES));
-  let size = 0;
-  return new Promise((resolve, reject) => {
-    const gunzip = createGunzip();
-    gunzip.on("data", (chunk: Buffer) => {
-      if (size + chunk.length > out.length) {
-        const wanted = Math.max(size + chunk.length, out.length * 2);
-        if (size + chunk.length > MAX_DECOMPRESSED_BYTES) {
-          gunzip.destroy(new RangeError(`decompresses to more than ${MAX_DECOMPRESSED_BYTES} bytes`));
-          return;
-        }
-        const grown = Buffer.allocUnsafe(Math.min(wanted, MAX_DECOMPRESSED_BYTES));
-        out.copy(grown, 0, 0, size);
-        out = grown;
-      }
-      chunk.copy(out, size);
-      size += chunk.length;
-    });
-    gunzip.on("error", reject);
-    gunzip.on("end", () => resolve(out.subarray(0, size)));
-    gunzip.end(compressed);
-  });
+/** How much of a gzipped IDX file to read. */
+export interface ReadIdxOptions {
+  /** The largest decompressed size accepted; default {@link MAX_IDX_BYTES}. */
+  readonly maxBytes?: number;
+  /**
+   * What the file must hold: its header is then checked (magic number, image dimensions) as soon
+   * as it arrives, so a wrong file is named for what is wrong with it before its data is read.
+   */
+  readonly expect?: "images" | "labels";
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -51,14 +26,7 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Reads a gzipped file and returns its decompressed bytes. Decompression runs on libuv's thread
- * pool in one piece, so several files can be decoded in parallel.
- *
- * @param path - the `.gz` file
- * @throws DatasetError naming `path` if it cannot be read, is empty, is not gzip, or is truncated
- */
-export async function readIdxGz(path: string): Promise<Uint8Array> {
+async function readCompressed(path: string): Promise<Buffer> {
   let compressed: Buffer;
   try {
     compressed = await readFile(path);
@@ -79,16 +47,142 @@ export async function readIdxGz(path: string): Promise<Uint8Array> {
   if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
     throw new DatasetError("E_GZIP", `${path}: not a gzip file (bad magic bytes)`, { file: path });
   }
-  let bytes: Buffer;
-  try {
-    bytes = await gunzipSized(compressed);
-  } catch (error) {
-    const truncated = errorCode(error) === "Z_BUF_ERROR";
-    const what = truncated ? "truncated gzip data" : "corrupt gzip data";
-    throw new DatasetError("E_GZIP", `${path}: ${what} (${errorMessage(error)})`, {
+  return compressed;
+}
+
+/**
+ * Decompresses `compressed` as a stream, checking the IDX header as soon as its bytes arrive: a
+ * header declaring more than `maxBytes` stops the stream before the data is held, and output past
+ * the declared length stops it too, so a corrupt file or a gzip bomb never fills memory. The data
+ * goes into one buffer of the declared length, allocated once when the gzip trailer (whose last
+ * four bytes hold the uncompressed size) agrees with the header, so it exists once in memory rather
+ * than as chunks and their join; a disagreeing trailer means a buffer grown as data comes, never
+ * past the declared length. With `headerOnly`, stops once the header is known and returns its bytes.
+ */
+function gunzipIdx(
+  compressed: Buffer,
+  path: string,
+  options: ReadIdxOptions,
+  headerOnly: boolean,
+): Promise<{ bytes: Uint8Array; declared?: DeclaredLength & { kind: "length" } }> {
+  const maxBytes = options.maxBytes ?? MAX_IDX_BYTES;
+  const trailerSize = compressed.length >= 4 ? compressed.readUInt32LE(compressed.length - 4) : -1;
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    let head: Buffer[] = [];
+    let out: Buffer | undefined;
+    let size = 0;
+    let declared: (DeclaredLength & { kind: "length" }) | undefined;
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      gunzip.destroy();
+      outcome();
+    };
+    const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+    const runsPast = (length: DeclaredLength & { kind: "length" }) =>
+      new DatasetError(
+        "E_IDX_LENGTH",
+        `${path}: data runs past the ${length.bytes} bytes its header declares (${length.dims.join("x")} values)`,
+        { file: path },
+      );
+    /** Takes the first chunks until the header is whole; then sizes the output. */
+    const takeHead = (chunk: Buffer): void => {
+      head.push(chunk);
+      size += chunk.length;
+      // The header is at most 4 + 4 * 255 bytes, so this join runs on a few bytes only.
+      const bytes = head.length === 1 ? chunk : Buffer.concat(head, size);
+      const found = declaredIdxLength(bytes, path, maxBytes);
+      if (found.kind === "need") {
+        if (size > maxBytes) {
+          throw new DatasetError("E_IDX_TOO_LARGE", `${path}: more than ${maxBytes} bytes`, { file: path });
+        }
+        return;
+      }
+      if (options.expect) checkIdxHeader(bytes, options.expect, path);
+      declared = found;
+      if (size > found.bytes) throw runsPast(found);
+      if (headerOnly) {
+        finish(() => resolve({ bytes: view(bytes), declared: found }));
+        return;
+      }
+      const sized = trailerSize === found.bytes % 2 ** 32;
+      out = Buffer.allocUnsafe(sized ? found.bytes : Math.min(found.bytes, Math.max(size, 1 << 20)));
+      bytes.copy(out, 0);
+      head = [];
+    };
+    gunzip.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        if (declared === undefined || out === undefined) {
+          takeHead(chunk);
+          return;
+        }
+        if (size + chunk.length > declared.bytes) throw runsPast(declared);
+        if (size + chunk.length > out.length) {
+          const grown = Buffer.allocUnsafe(
+            Math.min(declared.bytes, Math.max(2 * out.length, size + chunk.length)),
+          );
+          out.copy(grown, 0, 0, size);
+          out = grown;
+        }
+        chunk.copy(out, size);
+        size += chunk.length;
+      } catch (error) {
+        finish(() => reject(error));
+      }
+    });
+    gunzip.on("error", (error) => {
+      const truncated = errorCode(error) === "Z_BUF_ERROR";
+      const what = truncated ? "truncated gzip data" : "corrupt gzip data";
+      finish(() =>
+        reject(
+          new DatasetError("E_GZIP", `${path}: ${what} (${errorMessage(error)})`, {
+            file: path,
+            cause: error,
+          }),
+        ),
+      );
+    });
+    gunzip.on("end", () =>
+      finish(() => {
+        if (declared !== undefined && out !== undefined) {
+          resolve({ bytes: view(out.subarray(0, size)), declared });
+        } else resolve({ bytes: view(Buffer.concat(head, size)) });
+      }),
+    );
+    gunzip.end(compressed);
+  });
+}
+
+/**
+ * Reads a gzipped IDX file and returns its decompressed bytes. Decompression runs on libuv's thread
+ * pool, so several files can be decoded in parallel, and is bounded by the IDX header: a header
+ * claiming more than `maxBytes` (10^9 images, say) fails before anything is allocated for it.
+ *
+ * @param path - the `.gz` file
+ * @throws DatasetError naming `path` if it cannot be read, is empty, is not gzip, is truncated,
+ *   does not start with an IDX header, or declares or holds more than the limit
+ */
+export async function readIdxGz(path: string, options: ReadIdxOptions = {}): Promise<Uint8Array> {
+  const compressed = await readCompressed(path);
+  return (await gunzipIdx(compressed, path, options, false)).bytes;
+}
+
+/**
+ * The dimensions an IDX file's header declares (`[count, 28, 28]` for images), decompressing only
+ * as far as the header: cheap enough to check settings against the data before loading it.
+ *
+ * @throws DatasetError as {@link readIdxGz} does, and `E_IDX_HEADER` when the file ends inside its header
+ */
+export async function readIdxDims(path: string, options: ReadIdxOptions = {}): Promise<readonly number[]> {
+  const compressed = await readCompressed(path);
+  const { bytes, declared } = await gunzipIdx(compressed, path, options, true);
+  if (declared === undefined) {
+    throw new DatasetError("E_IDX_HEADER", `${path}: ${bytes.length} bytes is too short for an IDX header`, {
       file: path,
-      cause: error,
     });
   }
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return declared.dims;
 }

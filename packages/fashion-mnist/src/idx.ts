@@ -10,6 +10,18 @@ function hex32(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
+function checkMagic(bytes: Uint8Array, expected: number, what: string, name: string): void {
+  if (bytes.length < 4) return; // too short for a magic number: the header check says so
+  const magic = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+  if (magic !== expected) {
+    throw new DatasetError(
+      "E_IDX_MAGIC",
+      `${name}: bad magic number ${hex32(magic)}, expected ${hex32(expected)} for IDX ${what}`,
+      { file: name },
+    );
+  }
+}
+
 function header(bytes: Uint8Array, size: number, what: string, name: string): DataView {
   if (bytes.length < size) {
     throw new DatasetError(
@@ -22,15 +34,29 @@ function header(bytes: Uint8Array, size: number, what: string, name: string): Da
   return new DataView(bytes.buffer, bytes.byteOffset, size);
 }
 
-function checkMagic(view: DataView, expected: number, what: string, name: string): void {
-  const magic = view.getUint32(0);
-  if (magic !== expected) {
-    throw new DatasetError(
-      "E_IDX_MAGIC",
-      `${name}: bad magic number ${hex32(magic)}, expected ${hex32(expected)} for IDX ${what}`,
-      { file: name },
-    );
+/**
+ * Checks the header at the start of an IDX file of `kind`: the magic number, then (images) the
+ * 28x28 dimensions. Needs only the header's bytes, so a reader can call it before the data.
+ *
+ * @returns the item count the header declares
+ * @throws DatasetError `E_IDX_MAGIC`, `E_IDX_HEADER` or `E_IDX_DIMS` naming `name`
+ */
+export function checkIdxHeader(bytes: Uint8Array, kind: "images" | "labels", name: string): number {
+  const images = kind === "images";
+  checkMagic(bytes, images ? IMAGES_MAGIC : LABELS_MAGIC, kind, name);
+  const view = header(bytes, images ? IMAGES_HEADER_BYTES : LABELS_HEADER_BYTES, kind, name);
+  if (images) {
+    const rows = view.getUint32(8);
+    const cols = view.getUint32(12);
+    if (rows !== IMAGE_ROWS || cols !== IMAGE_COLS) {
+      throw new DatasetError(
+        "E_IDX_DIMS",
+        `${name}: images are ${rows}x${cols}, expected ${IMAGE_ROWS}x${IMAGE_COLS}`,
+        { file: name },
+      );
+    }
   }
+  return view.getUint32(4);
 }
 
 function checkLength(
@@ -71,18 +97,7 @@ export function parseIdxImages(
   count: number;
 } {
   const name = file ?? "<IDX images>";
-  const view = header(bytes, IMAGES_HEADER_BYTES, "images", name);
-  checkMagic(view, IMAGES_MAGIC, "images", name);
-  const count = view.getUint32(4);
-  const rows = view.getUint32(8);
-  const cols = view.getUint32(12);
-  if (rows !== IMAGE_ROWS || cols !== IMAGE_COLS) {
-    throw new DatasetError(
-      "E_IDX_DIMS",
-      `${name}: images are ${rows}x${cols}, expected ${IMAGE_ROWS}x${IMAGE_COLS}`,
-      { file: name },
-    );
-  }
+  const count = checkIdxHeader(bytes, "images", name);
   checkLength(bytes, IMAGES_HEADER_BYTES, count, IMAGE_SIZE, name);
   const images = new Uint8Array(bytes.buffer, bytes.byteOffset + IMAGES_HEADER_BYTES, count * IMAGE_SIZE);
   return { images, count };
@@ -99,9 +114,7 @@ export function parseIdxImages(
  */
 export function parseIdxLabels(bytes: Uint8Array, file?: string): Uint8Array {
   const name = file ?? "<IDX labels>";
-  const view = header(bytes, LABELS_HEADER_BYTES, "labels", name);
-  checkMagic(view, LABELS_MAGIC, "labels", name);
-  const count = view.getUint32(4);
+  const count = checkIdxHeader(bytes, "labels", name);
   checkLength(bytes, LABELS_HEADER_BYTES, count, 1, name);
   const labels = new Uint8Array(bytes.buffer, bytes.byteOffset + LABELS_HEADER_BYTES, count);
   for (let i = 0; i < count; i++) {

@@ -20,7 +20,8 @@ export {
 } from "./constants.js";
 export type { DownloadProgress } from "./download.js";
 export { DatasetError } from "./errors.js";
-export { readIdxGz } from "./gzip.js";
-export { parseIdxImages, parseIdxLabels } from "./idx.js";
+export { type ReadIdxOptions, readIdxDims, readIdxGz } from "./gzip.js";
+export { checkIdxHeader, parseIdxImages, parseIdxLabels } from "./idx.js";
+export { MAX_IDX_BYTES } from "./idx-header.js";
 export { type FashionMnist, type ImageSet, loadFashionMnist } from "./load.js";
 export { type LocateOptions, locateDataset } from "./locate.js";

@@ -30,7 +30,10 @@ export interface FashionMnist {
 async function loadSplit(dir: string, imagesFile: string, labelsFile: string): Promise<ImageSet> {
   const imagesPath = join(dir, imagesFile);
   const labelsPath = join(dir, labelsFile);
-  const [imageBytes, labelBytes] = await Promise.all([readIdxGz(imagesPath), readIdxGz(labelsPath)]);
+  const [imageBytes, labelBytes] = await Promise.all([
+    readIdxGz(imagesPath, { expect: "images" }),
+    readIdxGz(labelsPath, { expect: "labels" }),
+  ]);
   const { images, count } = parseIdxImages(imageBytes, imagesPath);
   const labels = parseIdxLabels(labelBytes, labelsPath);
   if (labels.length !== count) {

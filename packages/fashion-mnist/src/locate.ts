@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { cacheDir } from "./cache-dir.js";
 import { type DataSource, DEFAULT_MIRROR, PUBLISHED_MD5, SYSTEM_DATA_DIR } from "./constants.js";
-import { type DownloadProgress, downloadFile } from "./download.js";
+import { type DownloadProgress, downloadFile, removeStaleParts } from "./download.js";
 import { DatasetError } from "./errors.js";
 import { ALL_FILES, missingFiles } from "./files.js";
 
@@ -22,6 +22,8 @@ export interface LocateOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** The system-wide directory; default {@link SYSTEM_DATA_DIR}, overridable for tests. */
   systemDir?: string;
+  /** Aborts a download in progress (its temporary file is removed); the abort reason is thrown. */
+  signal?: AbortSignal;
 }
 
 async function requireComplete(dir: string, origin: string): Promise<string> {
@@ -58,6 +60,7 @@ async function download(cache: string, opts: LocateOptions): Promise<void> {
   const mirror = (opts.mirror ?? DEFAULT_MIRROR).replace(/\/?$/, "/");
   const checksums = { ...PUBLISHED_MD5, ...opts.checksums };
   await mkdir(cache, { recursive: true });
+  await removeStaleParts(cache);
   // A cache left half-filled by an earlier run only needs the rest; present files are complete
   // because downloads appear under their final name only after verification.
   for (const file of await missingFiles(cache)) {
@@ -65,7 +68,8 @@ async function download(cache: string, opts: LocateOptions): Promise<void> {
     if (expected === undefined) {
       throw new DatasetError("E_CHECKSUM", `${file}: no checksum known, refusing to download it`, { file });
     }
-    await downloadFile(new URL(file, mirror).href, join(cache, file), expected, opts.onProgress);
+    opts.signal?.throwIfAborted();
+    await downloadFile(new URL(file, mirror).href, join(cache, file), expected, opts.onProgress, opts.signal);
   }
 }
 
@@ -102,8 +106,9 @@ export async function locateDataset(opts: LocateOptions = {}): Promise<{
   try {
     await download(cache, opts);
   } catch (error) {
-    // A checksum mismatch is not "offline": the user needs to see it as it is.
+    // A checksum mismatch is not "offline": the user needs to see it as it is; nor is an abort.
     if (error instanceof DatasetError && error.code === "E_CHECKSUM") throw error;
+    if (opts.signal?.aborted) throw opts.signal.reason;
     throw waysToGetData(
       cache,
       `download from ${opts.mirror ?? DEFAULT_MIRROR} failed: ${reasonOf(error)}`,

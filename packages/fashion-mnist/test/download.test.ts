@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,28 +16,34 @@ const files = tinyDataset(7, 4);
 const checksums = Object.fromEntries([...files].map(([name, bytes]) => [name, md5(bytes)]));
 const requests: string[] = [];
 
+/** Connections held open by /stall/, closed when the server stops. */
+const stalled = new Set<import("node:http").ServerResponse>();
+
 /**
  * Serves the tiny data set under /good/; under /drop/ it promises the full length, sends half
- * and cuts the connection. Anything else is a 404.
+ * and cuts the connection; under /stall/ it sends half and then nothing. Anything else is a 404.
  */
 function serve(): Promise<Server> {
   const server = createServer((req, res) => {
     requests.push(req.url ?? "");
     const [, mode, name] = (req.url ?? "").split("/");
     const body = name === undefined ? undefined : files.get(name);
-    if (body === undefined || (mode !== "good" && mode !== "drop")) {
+    if (body === undefined || (mode !== "good" && mode !== "drop" && mode !== "stall")) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
     if (mode === "good") {
       res.end(body);
+    } else if (mode === "stall") {
+      stalled.add(res);
+      res.write(body.subarray(0, body.length >> 1));
     } else {
       res.write(body.subarray(0, body.length >> 1), () => res.destroy());
     }
   });
   // Bounded: nothing a test does should keep a socket open for long.
-  server.requestTimeout = 5_000;
+  server.requestTimeout = 30_000;
   server.headersTimeout = 5_000;
   server.keepAliveTimeout = 100;
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
@@ -69,6 +76,7 @@ describe("download into the cache", () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    for (const res of stalled) res.destroy();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -125,7 +133,9 @@ describe("download into the cache", () => {
     expect(code).toBe("E_CHECKSUM");
     expect(file).toBe(DATA_FILES.trainLabels);
     expect(message).toContain(DATA_FILES.trainLabels);
-    expect(message).toContain(`expected md5 ${wrong}, got ${checksums[DATA_FILES.trainLabels]}`);
+    expect(message).toContain(
+      `expected md5 ${wrong}, got ${checksums[DATA_FILES.trainLabels]}; the download was deleted`,
+    );
     const left = await listing(cacheDir(env));
     expect(left).not.toContain(DATA_FILES.trainLabels);
     expect(left.filter((f) => f.endsWith(".part"))).toEqual([]);
@@ -136,6 +146,60 @@ describe("download into the cache", () => {
     expect(e).toBeInstanceOf(DatasetError);
     expect((e as DatasetError).code).toBe("E_NO_DATA");
     expect(await listing(cacheDir(env))).toEqual([]);
+  });
+
+  it("an abort mid-body (Ctrl-C in the CLI) rejects with the abort reason and leaves no file", async () => {
+    const controller = new AbortController();
+    const reason = new Error("interrupted");
+    const pending = locateDataset(
+      opts(`${base}/stall/`, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.received > 0) controller.abort(reason);
+        },
+      }),
+    ).catch((x: unknown) => x);
+    expect(await pending).toBe(reason);
+    expect(await listing(cacheDir(env))).toEqual([]);
+  });
+
+  it("a process killed mid-download leaves no file under a final name; the next run cleans up and completes", {
+    timeout: 30_000,
+  }, async () => {
+    // The built package, run the way a user's process would; it prints a line once bytes arrive.
+    const dist = new URL("../dist/index.js", import.meta.url).href;
+    const script = `
+      import { locateDataset } from ${JSON.stringify(dist)};
+      await locateDataset({
+        env: ${JSON.stringify(env)},
+        systemDir: ${JSON.stringify(join(root, "no-system"))},
+        mirror: ${JSON.stringify(`${base}/stall/`)},
+        checksums: ${JSON.stringify(checksums)},
+        onProgress: (p) => { if (p.received > 0) console.log("receiving " + p.file); },
+      });`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("receiving")) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`the downloader exited (${code}) before receiving`)));
+    });
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+
+    const cache = cacheDir(env);
+    const left = await listing(cache);
+    expect(left.filter((f) => files.has(f))).toEqual([]);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(
+      new RegExp(`^\\.${DATA_FILES.trainImages.replaceAll(".", "\\.")}\\.${child.pid}\\.[0-9a-f]{8}\\.part$`),
+    );
+
+    expect((await locateDataset(opts(`${base}/good/`))).source).toBe("download");
+    expect((await listing(cache)).sort()).toEqual([...files.keys()].sort());
   });
 
   it("turns an HTTP error into the ways-to-get-the-data error, with the status", async () => {

@@ -77,8 +77,10 @@ describe("parseIdxImages", () => {
     expect(e.message).toContain("1000000000 items");
   });
 
-  it("rejects a buffer shorter than the header", () => {
-    const e = datasetError(() => parseIdxImages(new Uint8Array(15), "short.idx"));
+  it("rejects a buffer shorter than the header (after a right magic number)", () => {
+    const e = datasetError(() =>
+      parseIdxImages(encodeIdxImages(new Uint8Array(0), 0).subarray(0, 15), "short.idx"),
+    );
     expect(e.code).toBe("E_IDX_HEADER");
     expect(e.message).toContain("short.idx");
   });
@@ -172,6 +174,17 @@ describe("readIdxGz", () => {
     const e = await readError(await fileWith("cut.gz", full.subarray(0, full.length >> 1)));
     expect(e.code).toBe("E_GZIP");
     expect(e.message).toContain("truncated");
+  });
+
+  it("with `expect`, names a wrong magic number or wrong dimensions before reading the data", async () => {
+    const labelsForImages = await fileWith("swapped.gz", gz(encodeIdxLabels(new Uint8Array(2000))));
+    const swapped = await readIdxGz(labelsForImages, { expect: "images" }).catch((x: unknown) => x);
+    expect(swapped).toMatchObject({ code: "E_IDX_MAGIC", file: labelsForImages });
+    expect((swapped as Error).message).toContain("expected 0x00000803 for IDX images");
+    const small = await fileWith("27.gz", gz(encodeIdxImages(syntheticPixels(3), 3, { rows: 27 })));
+    await expect(readIdxGz(small, { expect: "images" })).rejects.toMatchObject({ code: "E_IDX_DIMS" });
+    // Without `expect` the same file fails on its length: the header's 27x28 does not fit the data.
+    await expect(readIdxGz(small)).rejects.toMatchObject({ code: "E_IDX_LENGTH" });
   });
 
   it("rejects a missing file", async () => {

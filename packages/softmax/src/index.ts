@@ -1,4 +1,11 @@
 export {
+  DivergedError,
+  describePlace,
+  TrainingFailedError,
+  type TrainingPlace,
+  TrainingStoppedError,
+} from "./errors.js";
+export {
   FASHION_SHAPE,
   initialWeights,
   type ModelShape,

@@ -38,6 +38,12 @@ const saved = modelFile({
   createdAt: new Date(0),
 });
 
+/** The saved model without one of its fields, as JSON would have it. */
+function without(key: string): Record<string, unknown> {
+  const { [key]: _gone, ...rest } = saved as unknown as Record<string, unknown>;
+  return rest;
+}
+
 describe("model.json", () => {
   it("round-trips the weights bit for bit", () => {
     const dir = mkdtempSync(join(tmpdir(), "tp-model-"));
@@ -48,20 +54,78 @@ describe("model.json", () => {
     expect(read.metrics.testAccuracy).toBe(0.78);
     expect(read.seed).toBe(3);
   });
-  it("says what is wrong with a file that is not a usable model", () => {
+  it("says what is wrong with a file that is not a usable model, field by field", () => {
     expect(modelProblem(saved)).toBeUndefined();
-    expect(modelProblem([])).toBe("it is not a JSON object");
-    expect(modelProblem({ ...saved, format: "onnx" })).toMatch(
-      /"format" is "onnx", not "tensorplug-softmax-model"/,
-    );
-    expect(modelProblem({ ...saved, formatVersion: 2 })).toMatch(
-      /format version 2; this tensorplug reads version 1/,
-    );
-    expect(modelProblem({ ...saved, b: [1, 2] })).toBe('"b" must be 10 finite numbers');
-    expect(modelProblem({ ...saved, W: [...saved.W.slice(1), null] })).toBe(
-      '"W" must be 7840 finite numbers',
-    );
-    expect(modelProblem({ ...saved, labels: ["a"] })).toBe('"labels" must be 10 strings');
+    const W = [...saved.W];
+    const cases: [string, unknown, string][] = [
+      ["not an object", [], "it is not a JSON object"],
+      [
+        "another format",
+        { ...saved, format: "onnx" },
+        'its "format" is "onnx", not "tensorplug-softmax-model"',
+      ],
+      [
+        "a newer version",
+        { ...saved, formatVersion: 2 },
+        "it has format version 2; this tensorplug reads version 1",
+      ],
+      [
+        "no version",
+        without("formatVersion"),
+        "it has format version missing; this tensorplug reads version 1",
+      ],
+      ["an extra field", { ...saved, script: "alert(1)" }, 'unknown field "script"'],
+      [
+        "a __proto__ field",
+        JSON.parse(`{"__proto__": {"x": 1}, ${JSON.stringify(saved).slice(1)}`),
+        'unknown field "__proto__"',
+      ],
+      ["a missing field", without("metrics"), 'field "metrics" is missing'],
+      [
+        "another shape",
+        { ...saved, shape: { features: 100, classes: 10 } },
+        '"shape" is 100x10; Fashion-MNIST models are 784x10',
+      ],
+      ["W too short", { ...saved, W: W.slice(1) }, '"W" must hold 7840 numbers, it holds 7839'],
+      ["b too short", { ...saved, b: [1, 2] }, '"b" must hold 10 numbers, it holds 2'],
+      [
+        "a NaN weight (JSON writes null)",
+        { ...saved, W: [...W.slice(0, 5), null, ...W.slice(6)] },
+        '"W"[5] is null, not a finite float32 number',
+      ],
+      [
+        "an infinite weight (1e999 parses to Infinity)",
+        JSON.parse(JSON.stringify(saved).replace('"b":[0.25', '"b":[1e999')),
+        '"b"[0] is null, not a finite float32 number',
+      ],
+      [
+        "a weight past float32",
+        { ...saved, b: [1e39, ...saved.b.slice(1)] },
+        '"b"[0] is 1e+39, not a finite float32 number',
+      ],
+      [
+        "a weight as text",
+        { ...saved, b: ["0.1", ...saved.b.slice(1)] },
+        '"b"[0] is "0.1", not a finite float32 number',
+      ],
+      ["one label too few", { ...saved, labels: ["a"] }, '"labels" must be 10 names'],
+      [
+        "a label with a terminal escape",
+        { ...saved, labels: ["\u001b[2J", ...saved.labels.slice(1)] },
+        '"labels[0]" must be 1 to 40 printable characters, got "\\u001b[2J"',
+      ],
+      [
+        "a negative learning rate",
+        { ...saved, hyperparameters: { ...saved.hyperparameters, lr: -1 } },
+        '"hyperparameters.lr" must be above 0, got -1',
+      ],
+      [
+        "an accuracy above 1",
+        { ...saved, metrics: { ...saved.metrics, testAccuracy: 7 } },
+        '"metrics.testAccuracy" must be at least 0 and at most 1, got 7',
+      ],
+    ];
+    for (const [label, value, problem] of cases) expect(modelProblem(value), label).toBe(problem);
     expect(saved.format).toBe(MODEL_FORMAT);
   });
   it("a path without a model is a usage mistake; a broken file a runtime error", () => {

@@ -1,9 +1,27 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { EpochResult, Hyperparameters, ModelShape, Weights } from "@tensorplug/softmax";
+import {
+  type EpochResult,
+  FASHION_SHAPE,
+  type Hyperparameters,
+  type ModelShape,
+  type Weights,
+} from "@tensorplug/softmax";
 import { CliError } from "../cli-error.js";
 import { UsageError } from "../usage-error.js";
 import { float32Array } from "./float-json.js";
+import {
+  exactKeys,
+  FieldProblem,
+  finite,
+  float32s,
+  integer,
+  isObject,
+  object,
+  readJsonFile,
+  shown,
+  text,
+} from "./untrusted-json.js";
 
 export const MODEL_FORMAT = "tensorplug-softmax-model";
 export const MODEL_FORMAT_VERSION = 1;
@@ -70,41 +88,92 @@ export function modelFile(input: ModelFileInput): ModelFile {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const isNumberArray = (v: unknown, length: number): v is number[] =>
-  Array.isArray(v) && v.length === length && v.every((x) => typeof x === "number" && Number.isFinite(x));
+const MODEL_KEYS = [
+  "format",
+  "formatVersion",
+  "createdAt",
+  "tensorplugVersion",
+  "shape",
+  "labels",
+  "W",
+  "b",
+  "hyperparameters",
+  "seed",
+  "backend",
+  "metrics",
+] as const;
+
+/** Checks a parsed `model.json` field by field and returns a clean copy; throws `FieldProblem`. */
+export function parseModel(value: unknown): ModelFile & { readonly weights: Weights } {
+  if (!isObject(value)) throw new FieldProblem("it is not a JSON object");
+  if (value.format !== MODEL_FORMAT) {
+    throw new FieldProblem(`its "format" is ${shown(value.format)}, not "${MODEL_FORMAT}"`);
+  }
+  if (value.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw new FieldProblem(
+      `it has format version ${shown(value.formatVersion)}; this tensorplug reads version ${MODEL_FORMAT_VERSION}`,
+    );
+  }
+  exactKeys(value, MODEL_KEYS, "");
+  const shape = object(value.shape, "shape");
+  exactKeys(shape, ["features", "classes"], '"shape"');
+  if (shape.features !== FASHION_SHAPE.features || shape.classes !== FASHION_SHAPE.classes) {
+    throw new FieldProblem(
+      `"shape" is ${shown(shape.features)}x${shown(shape.classes)}; Fashion-MNIST models are ${FASHION_SHAPE.features}x${FASHION_SHAPE.classes}`,
+    );
+  }
+  const { features, classes } = FASHION_SHAPE;
+  const W = float32s(value.W, "W", features * classes);
+  const b = float32s(value.b, "b", classes);
+  if (!Array.isArray(value.labels) || value.labels.length !== classes) {
+    throw new FieldProblem(`"labels" must be ${classes} names`);
+  }
+  const labels = value.labels.map((l, i) => text(l, `labels[${i}]`, 40));
+  const hp = object(value.hyperparameters, "hyperparameters");
+  exactKeys(hp, ["epochs", "batchSize", "lr", "seed"], '"hyperparameters"');
+  const hyperparameters: Hyperparameters = {
+    epochs: integer(hp.epochs, "hyperparameters.epochs", 1),
+    batchSize: integer(hp.batchSize, "hyperparameters.batchSize", 1),
+    lr: finite(hp.lr, "hyperparameters.lr", { above: 0 }),
+    seed: integer(hp.seed, "hyperparameters.seed", 0),
+  };
+  const backend = object(value.backend, "backend");
+  exactKeys(backend, ["name", "mode"], '"backend"');
+  const m = object(value.metrics, "metrics");
+  exactKeys(m, ["epochs", "trainLoss", "trainAccuracy", "testLoss", "testAccuracy"], '"metrics"');
+  const rate = { min: 0, max: 1 };
+  return {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    createdAt: text(value.createdAt, "createdAt", 40),
+    tensorplugVersion: text(value.tensorplugVersion, "tensorplugVersion", 40),
+    shape: { features, classes },
+    labels,
+    W: Array.from(W),
+    b: Array.from(b),
+    hyperparameters,
+    seed: integer(value.seed, "seed", 0),
+    backend: { name: text(backend.name, "backend.name", 40), mode: text(backend.mode, "backend.mode", 40) },
+    metrics: {
+      epochs: integer(m.epochs, "metrics.epochs", 1),
+      trainLoss: finite(m.trainLoss, "metrics.trainLoss", { min: 0 }),
+      trainAccuracy: finite(m.trainAccuracy, "metrics.trainAccuracy", rate),
+      testLoss: finite(m.testLoss, "metrics.testLoss", { min: 0 }),
+      testAccuracy: finite(m.testAccuracy, "metrics.testAccuracy", rate),
+    },
+    weights: { W, b },
+  };
+}
 
 /** Checks a parsed `model.json`; returns what is wrong, or undefined when it is a usable model. */
 export function modelProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return "it is not a JSON object";
-  if (value.format !== MODEL_FORMAT)
-    return `its "format" is ${JSON.stringify(value.format)}, not "${MODEL_FORMAT}"`;
-  if (value.formatVersion !== MODEL_FORMAT_VERSION) {
-    return `it has format version ${JSON.stringify(value.formatVersion)}; this tensorplug reads version ${MODEL_FORMAT_VERSION}`;
+  try {
+    parseModel(value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FieldProblem) return error.message;
+    throw error;
   }
-  const shape = value.shape;
-  if (!isObject(shape) || !Number.isInteger(shape.features) || !Number.isInteger(shape.classes)) {
-    return '"shape" must hold whole numbers "features" and "classes"';
-  }
-  const features = shape.features as number;
-  const classes = shape.classes as number;
-  if (features < 1 || classes < 2) return '"shape" needs at least 1 feature and 2 classes';
-  if (!isNumberArray(value.W, features * classes)) return `"W" must be ${features * classes} finite numbers`;
-  if (!isNumberArray(value.b, classes)) return `"b" must be ${classes} finite numbers`;
-  if (
-    !Array.isArray(value.labels) ||
-    value.labels.length !== classes ||
-    !value.labels.every((l) => typeof l === "string")
-  ) {
-    return `"labels" must be ${classes} strings`;
-  }
-  if (!isObject(value.backend) || typeof value.backend.name !== "string")
-    return '"backend" must name a backend';
-  if (!isObject(value.metrics) || typeof value.metrics.testAccuracy !== "number")
-    return '"metrics" is missing';
-  if (!isObject(value.hyperparameters)) return '"hyperparameters" is missing';
-  return undefined;
 }
 
 /** Where a `--model` argument points: a run folder holding model.json, or the file itself. */
@@ -130,14 +199,12 @@ export function modelPath(arg: string, command: string): string {
 
 /** Reads and checks a model file; a file that is not a usable model is a one-line `CliError`. */
 export function readModel(path: string): ModelFile & { readonly weights: Weights } {
-  let parsed: unknown;
+  const parsed = readJsonFile(path, "tensorplug model");
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    return parseModel(parsed);
   } catch (error) {
-    throw new CliError(`${path} is not valid JSON (${(error as Error).message.split("\n")[0]})`);
+    if (error instanceof FieldProblem)
+      throw new CliError(`${path} is not a tensorplug model: ${error.message}`);
+    throw error;
   }
-  const problem = modelProblem(parsed);
-  if (problem) throw new CliError(`${path} is not a tensorplug model: ${problem}`);
-  const model = parsed as ModelFile;
-  return { ...model, weights: { W: Float32Array.from(model.W), b: Float32Array.from(model.b) } };
 }

@@ -7,6 +7,7 @@ import { FASHION_SHAPE } from "@tensorplug/softmax";
 import { writeFileAtomic } from "../atomic-write.js";
 import type { TestScore } from "../scoring.js";
 import { UsageError } from "../usage-error.js";
+import { CHECKPOINT_FILE } from "./checkpoint.js";
 import { curvesScene } from "./curves.js";
 import { metricsCsv, metricsJsonl } from "./metrics.js";
 import { MODEL_FILE, modelFile } from "./model-file.js";
@@ -15,6 +16,7 @@ import { type ReportInput, reportHtml } from "./report-html.js";
 
 /** Every file a run folder holds, in the order they are written. */
 export const RUN_FILES = [
+  CHECKPOINT_FILE,
   "metrics.jsonl",
   "metrics.csv",
   MODEL_FILE,
@@ -55,6 +57,30 @@ export function writeMetrics(dir: string, history: readonly EpochResult[]): void
   writeFileAtomic(join(dir, "metrics.csv"), metricsCsv(history));
 }
 
+/** What model.json records besides the weights. */
+export interface ModelFileFacts {
+  readonly hyperparameters: Hyperparameters;
+  readonly backend: { readonly name: string; readonly mode: string };
+  readonly history: readonly EpochResult[];
+  readonly version: string;
+  readonly createdAt: Date;
+}
+
+/** model.json: rewritten (atomically) after every epoch, so a stopped run keeps a usable model. */
+export function writeModel(dir: string, weights: Weights, facts: ModelFileFacts): void {
+  const model = modelFile({
+    weights,
+    shape: FASHION_SHAPE,
+    labels: [...LABEL_NAMES],
+    hyperparameters: facts.hyperparameters,
+    backend: { name: facts.backend.name, mode: facts.backend.mode },
+    history: facts.history,
+    version: facts.version,
+    createdAt: facts.createdAt,
+  });
+  writeFileAtomic(join(dir, MODEL_FILE), `${JSON.stringify(model)}\n`);
+}
+
 export interface RunArtefactsInput
   extends Omit<ReportInput, "curves" | "predictionsPng" | "weightsPng" | "files"> {
   readonly weights: Weights;
@@ -63,23 +89,13 @@ export interface RunArtefactsInput
   readonly score: TestScore;
 }
 
-/** Writes the model, the pictures and the report; returns the file names written. */
+/** Writes the model, the pictures and the report (the checkpoint is already there); returns the run's file names. */
 export function writeRunArtefacts(dir: string, input: RunArtefactsInput): string[] {
   const names = [...LABEL_NAMES];
   const { backend } = input;
   const ran = backend.mode === backend.name ? backend.name : `${backend.name} ${backend.mode}`;
   writeMetrics(dir, input.history);
-  const model = modelFile({
-    weights: input.weights,
-    shape: FASHION_SHAPE,
-    labels: names,
-    hyperparameters: input.hyperparameters,
-    backend: { name: backend.name, mode: backend.mode },
-    history: input.history,
-    version: input.version,
-    createdAt: input.createdAt,
-  });
-  writeFileAtomic(join(dir, MODEL_FILE), `${JSON.stringify(model)}\n`);
+  writeModel(dir, input.weights, { ...input, backend: { name: backend.name, mode: backend.mode } });
   const curves = curvesScene(input.history, ran);
   writeFileAtomic(join(dir, "curves.svg"), sceneToSvg(curves));
   writeFileAtomic(join(dir, "curves.png"), sceneToPng(curves));

@@ -73,13 +73,11 @@ export async function predictCommand(args: readonly string[], io: Io): Promise<n
   let heading: string;
   const notes: string[] = [];
   if (index !== undefined) {
-    const { test } = await loadTestSet(dataDir, io.env, output.progressBar());
-    if (index >= test.count) {
-      throw new UsageError(
-        `--index ${index}: the test set has ${test.count} images, 0..${test.count - 1}`,
-        COMMAND,
-      );
-    }
+    const { test } = await loadTestSet(dataDir, io.env, output.progressBar(), (count) => {
+      if (index >= count) {
+        throw new UsageError(`--index ${index}: the test set has ${count} images, 0..${count - 1}`, COMMAND);
+      }
+    });
     x = new Float32Array(IMAGE_SIZE);
     for (let p = 0; p < IMAGE_SIZE; p++) x[p] = test.images[index * IMAGE_SIZE + p]! / 255;
     const truth = test.labels[index]!;
