@@ -88,6 +88,17 @@ describe("lineChart", () => {
     expect(scene.shapes.some((s) => s.kind === "circle")).toBe(true);
     expect(texts(scene)).toContain("1");
   });
+  it("leaves out points a diverged run cannot place (NaN, ±Infinity), and still renders", () => {
+    const points: [number, number][] = [
+      [1, 0.8],
+      [2, Number.POSITIVE_INFINITY],
+      [3, Number.NaN],
+      [4, 0.5],
+    ];
+    const scene = lineChart({ ...book, series: [{ label: "loss", points, color: "#ff0000", dash: [6, 4] }] });
+    expect(scene.shapes.filter((s) => s.kind === "circle")).toHaveLength(2);
+    expect(decodePng(sceneToPng(scene)).width).toBe(640);
+  });
   it("renders to a PNG of the asked size with each series' colour in it", () => {
     const scene = lineChart(book);
     const png = decodePng(sceneToPng(scene));

@@ -193,7 +193,12 @@ export function lineChart(spec: LineChartSpec): Scene {
     });
   }
 
-  const plotted = spec.series.map((s) => s.points.map(([x, y]): Point => [sx(x), sy(y)]));
+  // A point with a NaN or infinite coordinate (a diverged loss) cannot be placed: it is left out.
+  const plotted = spec.series.map((s) =>
+    s.points
+      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+      .map(([x, y]): Point => [sx(x), sy(y)]),
+  );
   spec.series.forEach((s, i) => {
     const points = plotted[i]!;
     if (points.length > 1) {

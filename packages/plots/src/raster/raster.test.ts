@@ -99,3 +99,17 @@ describe("strokes", () => {
     expect(canvas.pixel(0, 0)[0]).toBe(255);
   });
 });
+
+describe("dashPieces with a point at infinity", () => {
+  it("refuses it instead of walking an endless line", () => {
+    expect(() =>
+      dashPieces(
+        [
+          [0, 0],
+          [0, Number.POSITIVE_INFINITY],
+        ],
+        [4, 2],
+      ),
+    ).toThrow(/finite points/);
+  });
+});

@@ -17,6 +17,10 @@ export function dashPieces(points: readonly Point[], dash: readonly number[] | u
   if (!dash || dash.length === 0 || points.length < 2) return [points.slice()];
   const pattern = dash.length % 2 ? [...dash, ...dash] : dash;
   if (pattern.some((d) => !(d > 0))) throw new RangeError("dash lengths must be positive");
+  // Walking an infinite segment dash by dash would never end.
+  if (points.some(([x, y]) => !Number.isFinite(x) || !Number.isFinite(y))) {
+    throw new RangeError("a dashed line needs finite points");
+  }
   const pieces: Point[][] = [];
   let index = 0;
   let left = pattern[0]!;
