@@ -19,7 +19,7 @@ describe("chooseBackend: --backend > TENSORPLUG_BACKEND > auto", () => {
   });
   it("an unknown name lists the valid ones and says where it came from", () => {
     expect(() => choose({ backend: "gpu" })).toThrow(
-      '--backend: unknown backend "gpu"; valid values: auto, tfjs, gpujs, cpu',
+      '--backend: unknown backend "gpu"; valid values: auto, cpu, tfjs, gpujs',
     );
     expect(() => choose({}, { TENSORPLUG_BACKEND: "gpu" })).toThrow(
       /^TENSORPLUG_BACKEND: unknown backend "gpu"/,

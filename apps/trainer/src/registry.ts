@@ -10,8 +10,17 @@ export interface CliBackend extends BackendEntry {
 // mirror the packages' own exports (GPUJS_MODES, TFJS_BACKENDS); a test keeps them in step.
 export const CLI_BACKENDS: readonly CliBackend[] = [
   {
-    name: "tfjs",
+    name: "cpu",
     priority: 30,
+    description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
+    factory: async () => {
+      const { createCpuBackend } = await import("@tensorplug/backend-cpu");
+      return createCpuBackend();
+    },
+  },
+  {
+    name: "tfjs",
+    priority: 20,
     description: "TensorFlow.js (tfjs-core) on its wasm, cpu, webgl or tensorflow backend",
     modes: ["wasm", "cpu", "webgl", "tensorflow"],
     modeFlag: "tfjs-backend",
@@ -22,22 +31,13 @@ export const CLI_BACKENDS: readonly CliBackend[] = [
   },
   {
     name: "gpujs",
-    priority: 20,
+    priority: 10,
     description: "gpu.js kernels: gpu (WebGL / headless-gl), webasm or cpu",
     modes: ["gpu", "webasm", "cpu"],
     modeFlag: "gpujs-mode",
     factory: async (options) => {
       const { createGpujsBackend } = await import("@tensorplug/backend-gpujs");
       return createGpujsBackend(typeof options.mode === "string" ? { mode: options.mode } : {});
-    },
-  },
-  {
-    name: "cpu",
-    priority: 10,
-    description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
-    factory: async () => {
-      const { createCpuBackend } = await import("@tensorplug/backend-cpu");
-      return createCpuBackend();
     },
   },
 ];

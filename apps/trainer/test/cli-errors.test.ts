@@ -20,7 +20,7 @@ describe("invalid input exits 2 with one line naming the problem and the valid v
       "unknown backend",
       ["train", "--backend", "nope"],
       {},
-      /unknown backend "nope"; valid values: auto, tfjs, gpujs, cpu \(/,
+      /unknown backend "nope"; valid values: auto, cpu, tfjs, gpujs \(/,
     ],
     [
       "unknown backend from env",
@@ -171,15 +171,15 @@ describe("tensorplug backends", () => {
   it("lists every backend and mode, cpu available, and auto picking the first one that starts", () => {
     const result = runCli(["backends"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^cpu\s+cpu\s+10\s+available - TypeScript and WebAssembly/m);
+    expect(result.stdout).toMatch(/^cpu\s+cpu\s+30\s+available - TypeScript and WebAssembly/m);
     for (const mode of ["wasm", "cpu", "webgl", "tensorflow"]) {
       expect(result.stdout).toMatch(
-        new RegExp(`^tfjs\\s+${mode}\\s+30\\s+(available|unavailable: .+ Fix: .+)$`, "m"),
+        new RegExp(`^tfjs\\s+${mode}\\s+20\\s+(available|unavailable: .+ Fix: .+)$`, "m"),
       );
     }
     for (const mode of ["gpu", "webasm", "cpu"]) {
       expect(result.stdout).toMatch(
-        new RegExp(`^gpujs\\s+${mode}\\s+20\\s+(available|unavailable: .+ Fix: .+)$`, "m"),
+        new RegExp(`^gpujs\\s+${mode}\\s+10\\s+(available|unavailable: .+ Fix: .+)$`, "m"),
       );
     }
     const firstAvailable = /^(\w+)\s+(\w+)\s+\d+\s+available/m.exec(result.stdout);

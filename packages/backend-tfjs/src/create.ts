@@ -42,12 +42,14 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
 }
 
 /**
- * Registry entry. Priority 30: above the pure TypeScript `cpu` backend (10), because tfjs on wasm
- * trains the book's recipe several times faster than it. `modes` are the tfjs backends, best first.
+ * Registry entry. Priority 20: under `auto` it comes after backend-cpu (30) and before gpujs (10),
+ * the order of their speed on the book's recipe (one `tensorplug bench`, medians of 3 on a 2-core
+ * machine: cpu 0.23, tfjs wasm 0.63, gpujs webasm 1.63 s per epoch). `modes` are the tfjs
+ * backends, best first.
  */
 export const tfjsBackendEntry: BackendEntry = {
   name: TFJS,
-  priority: 30,
+  priority: 20,
   description: "TensorFlow.js (tfjs-core) on its wasm, cpu, webgl or tensorflow backend",
   modes: TFJS_BACKENDS,
   factory: (options) =>
