@@ -6,16 +6,13 @@ import {
   batches,
   DATA_FILES,
   type DataSource,
-  DatasetError,
   type FashionMnist,
   type ImageSet,
   type LocateOptions,
   loadFashionMnist,
+  loadSplit,
   locateDataset,
-  parseIdxImages,
-  parseIdxLabels,
   readIdxDims,
-  readIdxGz,
 } from "@tensorplug/fashion-mnist";
 import type { TrainData } from "@tensorplug/softmax";
 import type { DataIdentity } from "./artefacts/checkpoint.js";
@@ -120,23 +117,10 @@ export async function loadTestSet(
   try {
     const { dir, source } = await locateDataset(locateOptions(dataDir, env, bar));
     const imagesPath = join(dir, DATA_FILES.testImages);
-    const labelsPath = join(dir, DATA_FILES.testLabels);
     // Settings that cannot fit (an index past the end) fail on the header, before the data is decoded.
     if (checkTestCount) checkTestCount((await readIdxDims(imagesPath, { expect: "images" }))[0] ?? 0);
-    const [imageBytes, labelBytes] = await Promise.all([
-      readIdxGz(imagesPath, { expect: "images" }),
-      readIdxGz(labelsPath, { expect: "labels" }),
-    ]);
-    const { images, count } = parseIdxImages(imageBytes, imagesPath);
-    const labels = parseIdxLabels(labelBytes, labelsPath);
-    if (labels.length !== count) {
-      throw new DatasetError(
-        "E_COUNT_MISMATCH",
-        `${imagesPath} has ${count} images but ${labelsPath} has ${labels.length} labels`,
-        { file: labelsPath },
-      );
-    }
-    return { test: { images, labels, count }, dir, source };
+    const test = await loadSplit(dir, DATA_FILES.testImages, DATA_FILES.testLabels);
+    return { test, dir, source };
   } finally {
     bar?.clear();
   }

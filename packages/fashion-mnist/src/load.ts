@@ -27,7 +27,13 @@ export interface FashionMnist {
   readonly source: DataSource;
 }
 
-async function loadSplit(dir: string, imagesFile: string, labelsFile: string): Promise<ImageSet> {
+/**
+ * Decompresses and validates one split: its images file and its labels file in `dir`, which must
+ * agree on the number of examples.
+ *
+ * @throws DatasetError naming the file for any unreadable, corrupt or disagreeing file
+ */
+export async function loadSplit(dir: string, imagesFile: string, labelsFile: string): Promise<ImageSet> {
   const imagesPath = join(dir, imagesFile);
   const labelsPath = join(dir, labelsFile);
   const [imageBytes, labelBytes] = await Promise.all([
