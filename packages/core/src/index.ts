@@ -8,6 +8,7 @@ export type {
   MatmulOptions,
 } from "./backend.js";
 export { MULTI_TENSOR_OPS, TENSOR_OPS } from "./backend.js";
+export { exactByteDivisor, scaleBytesInto } from "./bytes.js";
 export {
   BackendUnavailableError,
   InvalidTensorError,

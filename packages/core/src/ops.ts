@@ -1,4 +1,5 @@
 import type { Backend, LinearSoftmaxCrossEntropy, LossAndGrad } from "./backend.js";
+import { scaleBytesInto } from "./bytes.js";
 import { ShapeError } from "./errors.js";
 import { tidy } from "./scope.js";
 import { checkSameShape, checkShape, matmulDims } from "./shapes.js";
@@ -66,9 +67,7 @@ export function uploadBytes(backend: Backend, data: Uint8Array, shape: Shape, sc
   if (backend.caps.fused.has("uploadBytes") && backend.uploadBytes) {
     return backend.uploadBytes(data, shape, scale);
   }
-  const values = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) values[i] = data[i]! * scale;
-  return backend.upload(values, shape);
+  return backend.upload(scaleBytesInto(data, scale, new Float32Array(data.length)), shape);
 }
 
 /** The shape checks every `linearSoftmaxCrossEntropy`, fused or not, goes through. */
