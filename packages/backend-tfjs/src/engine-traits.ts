@@ -18,12 +18,35 @@ export interface EngineTraits {
    * `"native"`: the engine's kernel handles the flags itself.
    */
   readonly matmul: "native" | "xnnpack";
+  /**
+   * Float32 division is IEEE, correctly rounded, so `uploadBytes` may convert bytes natively and
+   * divide on the engine (see core's `exactByteDivisor`). Not assumed of GPUs.
+   */
+  readonly exactDivide: boolean;
 }
 
 // wasm: `write` copies into the wasm heap (HEAPU8.set) and `readSync` slices out of it.
-const WASM: EngineTraits = { copiesOnWrite: true, readsCopy: true, syncRead: true, matmul: "xnnpack" };
-const HOST: EngineTraits = { copiesOnWrite: false, readsCopy: false, syncRead: true, matmul: "native" };
-const GPU: EngineTraits = { copiesOnWrite: false, readsCopy: false, syncRead: false, matmul: "native" };
+const WASM: EngineTraits = {
+  copiesOnWrite: true,
+  readsCopy: true,
+  syncRead: true,
+  matmul: "xnnpack",
+  exactDivide: true,
+};
+const HOST: EngineTraits = {
+  copiesOnWrite: false,
+  readsCopy: false,
+  syncRead: true,
+  matmul: "native",
+  exactDivide: true,
+};
+const GPU: EngineTraits = {
+  copiesOnWrite: false,
+  readsCopy: false,
+  syncRead: false,
+  matmul: "native",
+  exactDivide: false,
+};
 
 /** The traits of a tfjs backend. Unverified engines are treated as keeping references, the safe side. */
 export function traitsOf(name: TfjsBackendName): EngineTraits {

@@ -125,12 +125,32 @@ describe("one tfjs engine per process", () => {
 });
 
 describe.each(["wasm", "cpu"])("TfjsBackend on %s", (name) => {
-  it("declares float32, synchronous reads and the three fused kernels", async () => {
+  it("declares float32, synchronous reads and its five fused kernels", async () => {
     const b = await start(name);
     expect(b.caps.precision).toBe(32);
     expect(b.caps.syncRead).toBe(true);
     expect(typeof b.readSync).toBe("function");
-    expect([...b.caps.fused].sort()).toEqual(["logSoftmax", "softmax", "softmaxCrossEntropy"]);
+    expect([...b.caps.fused].sort()).toEqual([
+      "linearSoftmaxCrossEntropy",
+      "logSoftmax",
+      "softmax",
+      "softmaxCrossEntropy",
+      "uploadBytes",
+    ]);
+  });
+
+  it("uploadBytes is exact with and without a divisor, and a later upload leaves an earlier one alone", async () => {
+    const b = await start(name);
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    // 1/255 divides on the engine; 0.3 has no exact divisor and is scaled on the host.
+    for (const scale of [1 / 255, 0.3]) {
+      const first = b.uploadBytes(bytes, [16, 16], scale);
+      const second = b.uploadBytes(bytes.slice().reverse(), [16, 16], scale);
+      const want = Array.from(bytes, (v) => Math.fround(v * scale));
+      expect(Array.from(await b.read(first))).toEqual(want);
+      expect(Array.from(await b.read(second))).toEqual(want.slice().reverse());
+    }
+    expect(b.live()).toBe(4);
   });
 
   it("close() disposes every tensor it made: tf.memory().numTensors is back to its baseline", async () => {
