@@ -10,7 +10,11 @@ export const cpuBackendEntry: BackendEntry = {
   name: "cpu",
   priority: 30,
   description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
-  factory: async () => new CpuBackend(),
+  factory: async () => {
+    const backend = new CpuBackend();
+    backend.startKernels();
+    return backend;
+  },
 };
 
 /** A new CPU backend. */

@@ -1,61 +1,143 @@
 // A second thread for the WebAssembly kernels: a worker that instantiates the same module on the
-// same shared memory and runs one half of a kernel call while the calling thread runs the other.
-// The two talk through a small block of that memory with Atomics, not messages: the calling thread
-// blocks in the middle of a synchronous backend op, where no message could be delivered.
+// same shared memory and helps the calling thread through a call's chunks of rows. The two talk
+// through a small block of that memory with Atomics, not messages: the calling thread blocks in
+// the middle of a synchronous backend op, where no message could be delivered.
+//
+// Chunks are claimed, not assigned. The calling thread starts on them at once and the worker takes
+// what is left when it wakes, so a worker that the operating system has not scheduled (another
+// process on the other core) costs the call nothing but its help: with fixed halves, the caller
+// waited for it, and two threads ran four times slower than one on a busy machine.
 
-/** Slots of the control block, in 32-bit words. */
-const JOB = 0; // sequence number of the latest job, written by the caller
-const DONE = 1; // sequence number of the latest finished job, written by the worker
-const STATE = 2; // READY once the worker has instantiated the module, FAILED if it could not
-const FUNCTION = 3; // index of the export to call, or STOP
-const ARGC = 4;
-const ARGS = 5;
+/** Slots of the control block, in 32-bit words. Shared with the worker's source, below. */
+export const SLOTS = {
+  /** Sequence number of the latest job, written by the caller. */
+  JOB: 0,
+  /** READY once the worker has instantiated the module, FAILED if it could not. */
+  STATE: 1,
+  /** Index of the export to call, or STOP. */
+  FUNCTION: 2,
+  /** The next chunk to claim, tagged with its job: `(job << CHUNK_BITS) | chunk`. */
+  NEXT: 3,
+  /** Chunks of the current job finished, by either thread. */
+  FINISHED: 4,
+  /** Chunks in the job, rows per chunk, and rows in all. */
+  CHUNKS: 5,
+  CHUNK_ROWS: 6,
+  ROWS: 7,
+  /** Which arguments are the first and the end row of a chunk. */
+  FROM_ARG: 8,
+  TO_ARG: 9,
+  /** Up to two arguments that point at a per-chunk slot (-1 for none), and the slots' stride in bytes. */
+  SLOT_ARG_0: 10,
+  SLOT_STRIDE_0: 11,
+  SLOT_ARG_1: 12,
+  SLOT_STRIDE_1: 13,
+  ARGC: 14,
+  /** The worker's arguments start here. */
+  ARGS: 15,
+} as const;
+
 /** Bytes the control block takes at the start of the arena. */
 export const CONTROL_BYTES = 256;
-export const MAX_ARGS = CONTROL_BYTES / 4 - ARGS;
+export const MAX_ARGS = CONTROL_BYTES / 4 - SLOTS.ARGS;
+/** Bits of `NEXT` that count chunks; the rest tag the job. */
+const CHUNK_BITS = 8;
+/** At most this many chunks in one call. */
+export const MAX_CHUNKS = (1 << CHUNK_BITS) - 2;
 
 const READY = 1;
 const FAILED = 2;
 const STOP = -1;
 
-/** How long to wait for the worker to start, or for a half to finish, before giving up on it. */
+/** How long to wait for the worker to start, or for a chunk to finish, before giving up on it. */
 const START_TIMEOUT_MS = 10_000;
 const JOB_TIMEOUT_MS = 60_000;
 /**
- * How long either side polls before it sleeps in Atomics.wait. Waking a sleeping thread costs tens
- * of microseconds on these machines (measured: 50 µs a notify), a tenth of a batch's half; during
- * training the next call comes within a millisecond, so a short poll keeps both threads awake.
+ * How long the worker polls for the next job before it sleeps in Atomics.wait. During training the
+ * next call comes within a fraction of a millisecond; waking a sleeping thread costs tens of
+ * microseconds here. Short, so that on a busy machine the poll does not take a core from others.
  */
-const SPIN_MS = 2;
+const WORKER_SPIN_MS = 0;
+/** How long the caller polls for the worker's last chunk (a chunk takes tens of microseconds). */
+const CALLER_SPIN_MS = 0.2;
+
+/**
+ * The rows of one call and how its arguments change from chunk to chunk: `fromArg` and `toArg`
+ * get the chunk's rows, and each slot argument moves by its stride per chunk (a chunk's own part
+ * of a sum, so that the parts can be added in chunk order whoever computed them).
+ */
+export interface ChunkPlan {
+  readonly rows: number;
+  readonly chunks: number;
+  readonly chunkRows: number;
+  readonly fromArg: number;
+  readonly toArg: number;
+  readonly slots: readonly { readonly arg: number; readonly stride: number }[];
+}
+
+/**
+ * Claims chunks of job `job` one by one and runs each with `run`, until none is left or the job is
+ * no longer the current one. Self-contained (its source is also the worker's): it sees the slots
+ * through `s` and touches nothing outside its arguments.
+ */
+export function drainChunks(
+  ctrl: Int32Array,
+  s: typeof SLOTS,
+  chunkBits: number,
+  job: number,
+  base: readonly number[],
+  run: (...args: number[]) => void,
+): void {
+  const tag = job & ((1 << (31 - chunkBits)) - 1);
+  const chunks = ctrl[s.CHUNKS]!;
+  const size = ctrl[s.CHUNK_ROWS]!;
+  const rows = ctrl[s.ROWS]!;
+  const args = base.slice();
+  for (;;) {
+    const next = Atomics.load(ctrl, s.NEXT);
+    const chunk = next & ((1 << chunkBits) - 1);
+    // Another job's counter, or nothing left: stop. A lost race: look again.
+    if (next >>> chunkBits !== tag || chunk >= chunks) return;
+    if (Atomics.compareExchange(ctrl, s.NEXT, next, next + 1) !== next) continue;
+    args[ctrl[s.FROM_ARG]!] = chunk * size;
+    args[ctrl[s.TO_ARG]!] = Math.min(rows, (chunk + 1) * size);
+    const slot0 = ctrl[s.SLOT_ARG_0]!;
+    const slot1 = ctrl[s.SLOT_ARG_1]!;
+    if (slot0 >= 0) args[slot0] = base[slot0]! + chunk * ctrl[s.SLOT_STRIDE_0]!;
+    if (slot1 >= 0) args[slot1] = base[slot1]! + chunk * ctrl[s.SLOT_STRIDE_1]!;
+    run(...args);
+    if (Atomics.add(ctrl, s.FINISHED, 1) + 1 === chunks) Atomics.notify(ctrl, s.FINISHED);
+  }
+}
 
 // Plain JavaScript, run with `eval: true`: the worker needs no file of its own, so it works the
 // same from the TypeScript sources under test and from the built package.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, names } = workerData;
+const S = ${JSON.stringify(SLOTS)};
 const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_BYTES / 4});
+const drainChunks = ${drainChunks.toString()};
 let exports;
 try {
   exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  Atomics.store(ctrl, ${STATE}, ${READY});
+  Atomics.store(ctrl, S.STATE, ${READY});
 } catch (error) {
-  Atomics.store(ctrl, ${STATE}, ${FAILED});
+  Atomics.store(ctrl, S.STATE, ${FAILED});
 }
-Atomics.notify(ctrl, ${STATE});
+Atomics.notify(ctrl, S.STATE);
 let seen = 0;
 while (exports !== undefined) {
-  const until = performance.now() + ${SPIN_MS};
-  while (Atomics.load(ctrl, ${JOB}) === seen && performance.now() < until) {}
-  Atomics.wait(ctrl, ${JOB}, seen);
-  const job = Atomics.load(ctrl, ${JOB});
+  const until = performance.now() + ${WORKER_SPIN_MS};
+  while (Atomics.load(ctrl, S.JOB) === seen && performance.now() < until) {}
+  Atomics.wait(ctrl, S.JOB, seen);
+  const job = Atomics.load(ctrl, S.JOB);
   if (job === seen) continue;
   seen = job;
-  const fn = ctrl[${FUNCTION}];
+  const fn = ctrl[S.FUNCTION];
   if (fn === ${STOP}) break;
-  const args = Array.from(ctrl.subarray(${ARGS}, ${ARGS} + ctrl[${ARGC}]));
-  exports[names[fn]](...args);
-  Atomics.store(ctrl, ${DONE}, seen);
-  Atomics.notify(ctrl, ${DONE});
+  const base = Array.from(ctrl.subarray(S.ARGS, S.ARGS + ctrl[S.ARGC]));
+  drainChunks(ctrl, S, ${CHUNK_BITS}, job, base, exports[names[fn]]);
 }
 `;
 
@@ -79,10 +161,42 @@ function workerThreads(): WorkerThreads | undefined {
   return threads === undefined ? undefined : (threads as WorkerThreads);
 }
 
+/** Writes a job's plan into the control block (everything but its tag and the worker's arguments). */
+function writePlan(ctrl: Int32Array, fn: number, plan: ChunkPlan): void {
+  if (plan.chunks < 1 || plan.chunks > MAX_CHUNKS) throw new Error(`kernel thread: ${plan.chunks} chunks`);
+  if (plan.slots.length > 2) throw new Error("kernel thread: at most two slot arguments");
+  ctrl[SLOTS.FUNCTION] = fn;
+  ctrl[SLOTS.CHUNKS] = plan.chunks;
+  ctrl[SLOTS.CHUNK_ROWS] = plan.chunkRows;
+  ctrl[SLOTS.ROWS] = plan.rows;
+  ctrl[SLOTS.FROM_ARG] = plan.fromArg;
+  ctrl[SLOTS.TO_ARG] = plan.toArg;
+  ctrl[SLOTS.SLOT_ARG_0] = plan.slots[0]?.arg ?? -1;
+  ctrl[SLOTS.SLOT_STRIDE_0] = plan.slots[0]?.stride ?? 0;
+  ctrl[SLOTS.SLOT_ARG_1] = plan.slots[1]?.arg ?? -1;
+  ctrl[SLOTS.SLOT_STRIDE_1] = plan.slots[1]?.stride ?? 0;
+  Atomics.store(ctrl, SLOTS.FINISHED, 0);
+}
+
 /**
- * The worker half of a two-thread kernel call. `start` returns `undefined` where there are no
- * worker threads or shared memory, or when the worker does not come up: the caller then runs
- * both halves itself, with the same results.
+ * Runs every chunk of a call on the calling thread alone, through the same control block, so that
+ * a call splits into the same chunks with or without a worker.
+ */
+export function runChunksHere(
+  ctrl: Int32Array,
+  plan: ChunkPlan,
+  args: readonly number[],
+  run: (...args: number[]) => void,
+): void {
+  writePlan(ctrl, 0, plan);
+  Atomics.store(ctrl, SLOTS.NEXT, 0);
+  drainChunks(ctrl, SLOTS, CHUNK_BITS, 0, args, run);
+}
+
+/**
+ * The worker that shares a call's chunks. `start` returns `undefined` where there are no worker
+ * threads or shared memory, or when the worker does not come up: the caller then runs every
+ * chunk itself, with the same results.
  */
 export class KernelThread {
   private readonly worker: WorkerLike;
@@ -118,48 +232,69 @@ export class KernelThread {
     }
     // The worker must never keep a finished program alive.
     worker.unref();
-    Atomics.wait(ctrl, STATE, 0, START_TIMEOUT_MS);
-    if (Atomics.load(ctrl, STATE) !== READY) {
+    Atomics.wait(ctrl, SLOTS.STATE, 0, START_TIMEOUT_MS);
+    if (Atomics.load(ctrl, SLOTS.STATE) !== READY) {
       void worker.terminate();
       return undefined;
     }
     return new KernelThread(worker, ctrl, names);
   }
 
-  /** Starts `name(...args)` on the worker; `wait` blocks until it is done. */
-  post(name: string, args: readonly number[]): void {
+  /**
+   * Runs `name` over the chunks of `plan`: this thread with `args` and, when `help`, the worker,
+   * woken with `workerArgs`, each claim chunks until none is left; returns once every chunk has
+   * finished. Without `help` the worker is left asleep (a small call costs less than waking it).
+   */
+  run(
+    name: string,
+    plan: ChunkPlan,
+    args: readonly number[],
+    workerArgs: readonly number[],
+    run: (...args: number[]) => void,
+    help: boolean,
+  ): void {
     const fn = this.names.indexOf(name);
     if (fn < 0) throw new Error(`kernel thread: no export named ${name}`);
-    if (args.length > MAX_ARGS)
-      throw new Error(`kernel thread: ${args.length} arguments, at most ${MAX_ARGS}`);
-    this.ctrl[FUNCTION] = fn;
-    this.ctrl[ARGC] = args.length;
-    this.ctrl.set(args, ARGS);
-    this.job++;
-    Atomics.store(this.ctrl, JOB, this.job);
-    Atomics.notify(this.ctrl, JOB);
+    if (workerArgs.length > MAX_ARGS) {
+      throw new Error(`kernel thread: ${workerArgs.length} arguments, at most ${MAX_ARGS}`);
+    }
+    // Every earlier job's chunks have all finished, so the worker reads none of this until the
+    // new tag is in NEXT and JOB moves on.
+    const job = ++this.job;
+    const tag = job & ((1 << (31 - CHUNK_BITS)) - 1);
+    writePlan(this.ctrl, fn, plan);
+    this.ctrl[SLOTS.ARGC] = workerArgs.length;
+    this.ctrl.set(workerArgs, SLOTS.ARGS);
+    Atomics.store(this.ctrl, SLOTS.NEXT, tag << CHUNK_BITS);
+    if (help) {
+      Atomics.store(this.ctrl, SLOTS.JOB, job);
+      Atomics.notify(this.ctrl, SLOTS.JOB);
+    }
+    drainChunks(this.ctrl, SLOTS, CHUNK_BITS, job, args, run);
+    this.waitFinished(plan.chunks);
   }
 
-  wait(): void {
-    const until = performance.now() + SPIN_MS;
-    while (Atomics.load(this.ctrl, DONE) !== this.job && performance.now() < until) {
-      // Poll: the other half usually ends within microseconds of this one.
+  /** Waits for the chunks the worker still runs: polls briefly, then sleeps until it notifies. */
+  private waitFinished(chunks: number): void {
+    const until = performance.now() + CALLER_SPIN_MS;
+    while (Atomics.load(this.ctrl, SLOTS.FINISHED) !== chunks && performance.now() < until) {
+      // The worker's last chunk usually ends within microseconds.
     }
     const deadline = Date.now() + JOB_TIMEOUT_MS;
     for (;;) {
-      const done = Atomics.load(this.ctrl, DONE);
-      if (done === this.job) return;
+      const finished = Atomics.load(this.ctrl, SLOTS.FINISHED);
+      if (finished === chunks) return;
       if (Date.now() > deadline)
-        throw new Error("kernel thread: the worker did not finish its half within 60 s");
-      Atomics.wait(this.ctrl, DONE, done, 1000);
+        throw new Error("kernel thread: the worker did not finish a chunk within 60 s");
+      Atomics.wait(this.ctrl, SLOTS.FINISHED, finished, 1000);
     }
   }
 
   /** Stops the worker (it also dies with the process: it is unref'd). */
   stop(): void {
-    this.ctrl[FUNCTION] = STOP;
-    Atomics.store(this.ctrl, JOB, ++this.job);
-    Atomics.notify(this.ctrl, JOB);
+    this.ctrl[SLOTS.FUNCTION] = STOP;
+    Atomics.store(this.ctrl, SLOTS.JOB, ++this.job);
+    Atomics.notify(this.ctrl, SLOTS.JOB);
     void this.worker.terminate();
   }
 }

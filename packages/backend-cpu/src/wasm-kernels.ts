@@ -1,5 +1,5 @@
 import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from "./generated/kernels-wasm.js";
-import { CONTROL_BYTES, KernelThread } from "./kernel-thread.js";
+import { type ChunkPlan, CONTROL_BYTES, KernelThread, MAX_CHUNKS, runChunksHere } from "./kernel-thread.js";
 
 /** Bytes that stand for `byte * scale`, as `uploadBytes` stores them. */
 export interface ByteData {
@@ -38,10 +38,31 @@ const FLOAT = 4;
 /** Pages the memory starts with: room for a batch of 256 images without growing. */
 const INITIAL_PAGES = 64;
 /**
- * Below this many input values per half, handing a half to the other thread costs more than it
- * saves (waking a thread takes tens of microseconds). Results do not depend on it: see `halves`.
+ * Below this many input values a call runs on the calling thread alone: waking the worker costs
+ * tens of microseconds. Results do not depend on it: see `chunkPlan`.
  */
-const MIN_VALUES_PER_THREAD = 16_384;
+const MIN_VALUES_FOR_HELP = 32_768;
+/** Rows per chunk to aim for: a few tens of microseconds of work, so the two threads end close together. */
+const CHUNK_ROWS = 16;
+/** Bytes of per-chunk partial gradients a call may lay out. */
+const MAX_PARTIAL_BYTES = 4 << 20;
+
+/**
+ * How a call over `m` rows is cut into chunks, from `m` alone (and a cap on the chunks), so that
+ * one thread or two compute the same chunks and add their parts in the same order: the number of
+ * threads never changes a result.
+ */
+function chunkPlan(
+  m: number,
+  maxChunks: number,
+  fromArg: number,
+  toArg: number,
+  slots: ChunkPlan["slots"] = [],
+): ChunkPlan {
+  const wanted = Math.max(1, Math.min(maxChunks, MAX_CHUNKS, Math.ceil(m / CHUNK_ROWS)));
+  const chunkRows = Math.max(1, Math.ceil(m / wanted));
+  return { rows: m, chunks: Math.max(1, Math.ceil(m / chunkRows)), chunkRows, fromArg, toArg, slots };
+}
 
 /** Floats per padded row: whole 128-bit vectors, and at least 12 so narrow outputs take the fast path. */
 function paddedStride(n: number): number {
@@ -56,22 +77,10 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 /**
- * Rows `[0, h)` and `[h, m)`. Every call is split this way and its two halves summed in the same
- * order whether one thread or two run them, so the number of threads never changes a result.
- */
-function halves(m: number): [[number, number], [number, number]] {
-  const h = Math.ceil(m / 2);
-  return [
-    [0, h],
-    [h, m],
-  ];
-}
-
-/**
  * The WebAssembly SIMD kernels (assembly/kernels.ts) and the copying in and out of their linear
  * memory. Every call lays its operands out from the start of the arena again: calls are
  * synchronous, so they never overlap, and the memory only grows to the largest call seen. Each
- * call runs as two halves, on a worker thread and the calling thread when there are two threads.
+ * call runs as chunks of rows, which a worker thread helps with when there are two threads.
  */
 export class WasmKernels {
   /** Threads the kernels run on: 2 with a worker, else 1. */
@@ -80,6 +89,8 @@ export class WasmKernels {
   private readonly memory: WebAssembly.Memory;
   private readonly thread: KernelThread | undefined;
   private readonly base: number;
+  private readonly controlAt: number;
+  private controlView: Int32Array;
   private top = 0;
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
@@ -92,6 +103,8 @@ export class WasmKernels {
     this.exports = instance.exports as unknown as KernelExports;
     const control = Math.ceil(this.exports.heapBase() / 16) * 16;
     this.base = control + CONTROL_BYTES;
+    this.controlAt = control;
+    this.controlView = new Int32Array(this.memory.buffer, control, CONTROL_BYTES / 4);
     this.thread = shared ? KernelThread.start(module, this.memory, control, THREADED) : undefined;
     this.threads = this.thread === undefined ? 1 : 2;
   }
@@ -106,23 +119,22 @@ export class WasmKernels {
     const zero = this.alloc(ns * FLOAT);
     const c = this.alloc(m * ns * FLOAT);
     this.heapF32(zero, ns).fill(0);
-    const args = ([from, to]: [number, number]) => [
+    // Each thread gathers its rows into lists of its own.
+    const args = () => [
       x,
       isBytes(a) ? 1 : 0,
       lut,
-      from,
-      to,
+      0,
+      0,
       k,
       wp,
       ns,
       finite ? 1 : 0,
       zero,
       c,
-      this.alloc(k * FLOAT),
-      this.alloc(k * FLOAT),
+      ...this.lists(k),
     ];
-    const [first, second] = halves(m);
-    this.runHalves("matmul", args(first), args(second), m * k);
+    this.runChunks("matmul", chunkPlan(m, MAX_CHUNKS, 3, 4), args(), args(), m * k);
     return this.unpad(c, m, n, ns);
   }
 
@@ -145,23 +157,44 @@ export class WasmKernels {
     const tp = this.place(targets);
     const loss = this.alloc(m * FLOAT);
     const correct = this.alloc(m * FLOAT);
-    // Each half sums its rows' gradients apart; the second half's are added to the first's after.
-    const part = ([from, to]: [number, number]) => {
-      const gw = this.alloc(k * ns * FLOAT);
-      const gb = this.alloc(ns * FLOAT);
-      const scratch = [k, k, ns, ns].map((count) => this.alloc(count * FLOAT));
-      const args = [xp, isBytes(x) ? 1 : 0, lut, from, to, k, wp, bp, ns, n, tp, finite ? 1 : 0];
-      return { gw, gb, args: [...args, loss, correct, gw, gb, ...scratch] };
-    };
-    const [first, second] = halves(m).map(part) as [ReturnType<typeof part>, ReturnType<typeof part>];
-    this.runHalves("linearSoftmaxCrossEntropy", first.args, second.args, m * k);
-    this.exports.addInto(first.gw, second.gw, k * ns);
-    this.exports.addInto(first.gb, second.gb, ns);
+    // Each chunk sums its rows' gradients into slots of its own, added in chunk order after.
+    const gwBytes = k * ns * FLOAT;
+    const gbBytes = ns * FLOAT;
+    const plan = chunkPlan(m, Math.floor(MAX_PARTIAL_BYTES / gwBytes), 3, 4, [
+      { arg: 14, stride: gwBytes },
+      { arg: 15, stride: gbBytes },
+    ]);
+    const gw = this.alloc(plan.chunks * gwBytes);
+    const gb = this.alloc(plan.chunks * gbBytes);
+    const shared = [
+      xp,
+      isBytes(x) ? 1 : 0,
+      lut,
+      0,
+      0,
+      k,
+      wp,
+      bp,
+      ns,
+      n,
+      tp,
+      finite ? 1 : 0,
+      loss,
+      correct,
+      gw,
+      gb,
+    ];
+    const args = () => [...shared, ...this.lists(k), this.alloc(gbBytes), this.alloc(gbBytes)];
+    this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
+    for (let chunk = 1; chunk < plan.chunks; chunk++) {
+      this.exports.addInto(gw, gw + chunk * gwBytes, k * ns);
+      this.exports.addInto(gb, gb + chunk * gbBytes, ns);
+    }
     return {
       loss: this.heapF32(loss, m).slice(),
       correct: this.heapF32(correct, m).slice(),
-      gradW: this.unpad(first.gw, k, n, ns),
-      gradB: this.unpad(first.gb, 1, n, ns),
+      gradW: this.unpad(gw, k, n, ns),
+      gradB: this.unpad(gb, 1, n, ns),
     };
   }
 
@@ -170,25 +203,34 @@ export class WasmKernels {
     this.thread?.stop();
   }
 
-  /** Runs the first half here and the second on the worker at the same time, or both here. */
-  private runHalves(
+  /**
+   * Runs `name` over the chunks of `plan`: with a worker, both threads take chunks (the worker with
+   * `workerArgs`, which point at its own scratch lists) when the call is large enough to pay for
+   * waking it; without one, every chunk here.
+   */
+  private runChunks(
     name: (typeof THREADED)[number],
-    first: number[],
-    second: number[],
+    plan: ChunkPlan,
+    args: number[],
+    workerArgs: number[],
     values: number,
   ): void {
     const run = this.exports[name];
-    if (this.thread === undefined || values < 2 * MIN_VALUES_PER_THREAD) {
-      run(...first);
-      run(...second);
-      return;
+    if (this.thread === undefined) runChunksHere(this.control(), plan, args, run);
+    else this.thread.run(name, plan, args, workerArgs, run, values >= MIN_VALUES_FOR_HELP);
+  }
+
+  /** The control block, seen afresh when growing the memory replaced its buffer. */
+  private control(): Int32Array {
+    if (this.controlView.buffer !== this.memory.buffer) {
+      this.controlView = new Int32Array(this.memory.buffer, this.controlAt, CONTROL_BYTES / 4);
     }
-    this.thread.post(name, second);
-    try {
-      run(...first);
-    } finally {
-      this.thread.wait();
-    }
+    return this.controlView;
+  }
+
+  /** A thread's scratch: the column and value lists a row is gathered into (`k` of each). */
+  private lists(k: number): [number, number] {
+    return [this.alloc(k * FLOAT), this.alloc(k * FLOAT)];
   }
 
   /** Reserves `bytes` (16-byte aligned) in the arena, growing the memory when needed. */
