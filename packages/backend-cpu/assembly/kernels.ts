@@ -300,9 +300,14 @@ export function linearSoftmaxCrossEntropy(
   }
 }
 
-/** `dst += src` for `count` floats (a multiple of 4): the halves of a gradient, summed. */
-export function addInto(dst: usize, src: usize, count: i32): void {
-  for (let at: usize = 0; at < (<usize>count) << 2; at += 16) {
-    v128.store(dst + at, f32x4.add(v128.load(dst + at), v128.load(src + at)));
+/**
+ * Sums `slots` blocks of `count` floats (a multiple of 4), `stride` bytes apart from `at`, into the
+ * first, in slot order: the chunks' parts of a gradient, in one pass over them.
+ */
+export function sumSlots(at: usize, slots: i32, stride: usize, count: i32): void {
+  for (let v: usize = 0; v < (<usize>count) << 2; v += 16) {
+    let sum = v128.load(at + v);
+    for (let s = 1; s < slots; s++) sum = f32x4.add(sum, v128.load(at + <usize>s * stride + v));
+    v128.store(at + v, sum);
   }
 }

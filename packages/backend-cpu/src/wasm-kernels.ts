@@ -24,7 +24,7 @@ interface KernelExports {
   heapBase(): number;
   matmul(...args: number[]): void;
   linearSoftmaxCrossEntropy(...args: number[]): void;
-  addInto(dst: number, src: number, count: number): void;
+  sumSlots(at: number, slots: number, stride: number, count: number): void;
   allFinite(at: number, count: number): number;
   pad(src: number, rows: number, n: number, dst: number, ns: number): void;
   unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
@@ -186,10 +186,8 @@ export class WasmKernels {
     ];
     const args = () => [...shared, ...this.lists(k), this.alloc(gbBytes), this.alloc(gbBytes)];
     this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
-    for (let chunk = 1; chunk < plan.chunks; chunk++) {
-      this.exports.addInto(gw, gw + chunk * gwBytes, k * ns);
-      this.exports.addInto(gb, gb + chunk * gbBytes, ns);
-    }
+    this.exports.sumSlots(gw, plan.chunks, gwBytes, k * ns);
+    this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
     return {
       loss: this.heapF32(loss, m).slice(),
       correct: this.heapF32(correct, m).slice(),
