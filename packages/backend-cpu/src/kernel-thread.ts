@@ -53,12 +53,11 @@ const STOP = -1;
 const START_TIMEOUT_MS = 10_000;
 const JOB_TIMEOUT_MS = 60_000;
 /**
- * How long the worker polls for the next job before it sleeps in Atomics.wait. During training the
- * next call comes within a fraction of a millisecond; waking a sleeping thread costs tens of
- * microseconds here. Short, so that on a busy machine the poll does not take a core from others.
+ * How long the caller polls for the worker's last chunk (a chunk takes tens of microseconds)
+ * before it sleeps. The worker itself never polls for work: it sleeps in Atomics.wait and joins a
+ * call when woken, because the caller does not wait for it to start. A worker that polled kept a
+ * core busy between calls, and on a machine with one core free that time came out of the caller's.
  */
-const WORKER_SPIN_MS = 0;
-/** How long the caller polls for the worker's last chunk (a chunk takes tens of microseconds). */
 const CALLER_SPIN_MS = 0.2;
 
 /**
@@ -128,8 +127,6 @@ try {
 Atomics.notify(ctrl, S.STATE);
 let seen = 0;
 while (exports !== undefined) {
-  const until = performance.now() + ${WORKER_SPIN_MS};
-  while (Atomics.load(ctrl, S.JOB) === seen && performance.now() < until) {}
   Atomics.wait(ctrl, S.JOB, seen);
   const job = Atomics.load(ctrl, S.JOB);
   if (job === seen) continue;
