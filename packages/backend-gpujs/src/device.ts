@@ -1,12 +1,16 @@
 import type { Shape } from "@tensorplug/core";
 import type { KernelOutput, KernelVariable, Texture } from "gpu.js";
+import { ByteImage } from "./byte-image.js";
 import type { GpujsLib } from "./gpujs-lib.js";
 import type { KernelCache } from "./kernel-cache.js";
-import { type KernelSpec, QUAD } from "./kernel-spec.js";
+import { type ArgKind, type KernelSpec, QUAD } from "./kernel-spec.js";
 import { uploadSpec } from "./sources/layout.js";
 
-/** Where a tensor's values live: a GL texture, or a row-major host array in webasm and cpu modes. */
-export type Payload = Texture | Float32Array;
+/**
+ * Where a tensor's values live: a GL texture, or in webasm and cpu modes a row-major host array
+ * or the bytes of an image (see `ByteImage`).
+ */
+export type Payload = Texture | Float32Array | ByteImage;
 
 /**
  * How one mode stores tensors: how data gets in and out, how a tensor is handed to a kernel, and
@@ -15,8 +19,14 @@ export type Payload = Texture | Float32Array;
 export interface Device {
   /** Stores a copy of `data`. */
   upload(data: Float32Array, shape: Shape): Payload;
-  /** The value to pass to a kernel for this tensor. */
-  argument(payload: Payload, shape: Shape): KernelVariable;
+  /**
+   * Stores a copy of bytes standing for `byte * scale` as they are, or returns `undefined` where
+   * the device keeps floats only (GL, whose division is not guaranteed exact) or `scale` has no
+   * exact divisor; the caller then scales on the host and uploads floats.
+   */
+  uploadBytes(data: Uint8Array, scale: number): Payload | undefined;
+  /** The value to pass to a kernel for this tensor, as the kernel's argument of kind `kind`. */
+  argument(payload: Payload, shape: Shape, kind: ArgKind): KernelVariable;
   /** Takes ownership of the output of the kernel of `spec`. */
   adopt(output: KernelOutput, spec: KernelSpec): Payload;
   /** A fresh row-major copy of the values. */
@@ -95,9 +105,20 @@ export class HostDevice implements Device {
     return data.slice();
   }
 
-  argument(payload: Payload, shape: Shape): KernelVariable {
+  uploadBytes(data: Uint8Array, scale: number): Payload | undefined {
+    return ByteImage.of(data, scale);
+  }
+
+  argument(payload: Payload, shape: Shape, kind: ArgKind): KernelVariable {
+    let values: Float32Array | Uint8Array;
+    if (kind === "bytes") {
+      if (!(payload instanceof ByteImage)) throw new Error("a kernel for bytes was handed floats");
+      values = payload.bytes;
+    } else {
+      values = host(payload);
+    }
     // gpu.js takes typed arrays here; its typings only admit number[].
-    return new this.lib.Input(host(payload) as unknown as number[], [shape[1], shape[0]]);
+    return new this.lib.Input(values as unknown as number[], [shape[1], shape[0]]);
   }
 
   adopt(output: KernelOutput, spec: KernelSpec): Payload {
@@ -113,13 +134,17 @@ export class HostDevice implements Device {
   }
 }
 
+/** A host-mode tensor's values as floats. */
 function host(payload: Payload): Float32Array {
-  if (!(payload instanceof Float32Array)) throw new Error("a host-mode tensor holds no host array");
-  return payload;
+  if (payload instanceof Float32Array) return payload;
+  if (payload instanceof ByteImage) return payload.values();
+  throw new Error("a host-mode tensor holds no host array");
 }
 
 function texture(payload: Payload): Texture {
-  if (payload instanceof Float32Array) throw new Error("a GL tensor holds no texture");
+  if (payload instanceof Float32Array || payload instanceof ByteImage) {
+    throw new Error("a GL tensor holds no texture");
+  }
   return payload;
 }
 
@@ -141,6 +166,10 @@ export class TextureDevice implements Device {
     const source = new this.lib.Input(data as unknown as number[], [shape[1], shape[0]]);
     const spec = uploadSpec(shape);
     return this.adopt(this.kernels.run(spec, [source]), spec);
+  }
+
+  uploadBytes(): undefined {
+    return undefined;
   }
 
   argument(payload: Payload): KernelVariable {

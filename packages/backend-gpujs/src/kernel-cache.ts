@@ -132,7 +132,7 @@ export class KernelCache {
 
   private typeOf(kind: ArgKind): GPUVariableType {
     if (kind === "scalar") return "Float";
-    if (kind === "host") return INPUT_TYPE;
+    if (kind === "host" || kind === "bytes") return INPUT_TYPE;
     return this.options.tensorType;
   }
 

@@ -2,9 +2,10 @@ import type { Shape } from "@tensorplug/core";
 
 /**
  * What a kernel argument is: a tensor in the mode's storage (a texture in GL, a host array
- * otherwise), a host array to upload (GL's copy kernel), or a float uniform.
+ * otherwise), a host-mode tensor of bytes read raw (a `ByteImage`: the source divides each value
+ * by the image's divisor itself), a host array to upload (GL's copy kernel), or a float uniform.
  */
-export type ArgKind = "tensor" | "host" | "scalar";
+export type ArgKind = "tensor" | "bytes" | "host" | "scalar";
 
 /**
  * How a kernel writes its output.
