@@ -177,7 +177,9 @@ export class TextureDevice implements Device {
   }
 
   adopt(output: KernelOutput, spec: KernelSpec): Payload {
-    if (spec.layout === "rowQuads") throw new Error(`${spec.key}: a GL tensor holds one value per texel`);
+    if (spec.layout === "rowQuads" || spec.layout === "flat") {
+      throw new Error(`${spec.key}: GL kernels write one value per texel of a 2-D texture`);
+    }
     if (!(output instanceof this.lib.Texture)) {
       throw new Error("gpu.js returned host values where a pipelined GL kernel returns a texture");
     }

@@ -15,6 +15,8 @@ describe.each(GPUJS_MODES)("GpujsBackend in mode %s", (mode) => {
   function everyOp(t: Tensor): [string, () => unknown][] {
     const other = be.upload(data(), [2, 3]);
     const w = be.upload(data(), [3, 2]);
+    const bias = be.upload(Float32Array.from([1, 2]), [1, 2]);
+    const targets = be.upload(Float32Array.from([1, 0, 0, 1]), [2, 2]);
     return [
       ["read", () => be.readSync(t)],
       ["matmul (left)", () => be.matmul(t, w)],
@@ -30,6 +32,7 @@ describe.each(GPUJS_MODES)("GpujsBackend in mode %s", (mode) => {
       ["softmax", () => be.softmax(t)],
       ["softmaxCrossEntropy (logits)", () => be.softmaxCrossEntropy(t, other)],
       ["softmaxCrossEntropy (onehot)", () => be.softmaxCrossEntropy(other, t)],
+      ["linearSoftmaxCrossEntropy (x)", () => be.linearSoftmaxCrossEntropy(t, w, bias, targets)],
       ["dispose", () => be.dispose(t)],
     ];
   }
@@ -104,7 +107,11 @@ describe.each(GPUJS_MODES)("GpujsBackend in mode %s", (mode) => {
   it("declares float32, synchronous reads and its fused kernels", () => {
     expect(be.caps.precision).toBe(32);
     expect(be.caps.syncRead).toBe(true);
-    expect([...be.caps.fused].sort()).toEqual(["logSoftmax", "softmax", "softmaxCrossEntropy"]);
+    // The host modes keep byte uploads as bytes and fuse the dense layer; GL does neither.
+    const host = mode === "gpu" ? [] : ["linearSoftmaxCrossEntropy", "uploadBytes"];
+    expect([...be.caps.fused].sort()).toEqual(
+      [...host, "logSoftmax", "softmax", "softmaxCrossEntropy"].sort(),
+    );
   });
 });
 

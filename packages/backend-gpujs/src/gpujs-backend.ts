@@ -125,6 +125,8 @@ export class GpujsBackend implements Backend {
   readonly passedOver: readonly PassedOver[];
 
   private readonly runtime: GpujsRuntime;
+  /** webasm or cpu: tensors are host arrays, and kernels may use the host-only layouts. */
+  private readonly host: boolean;
   private readonly owned = new WeakSet<GpujsTensor>();
   private liveCount = 0;
   private closed = false;
@@ -134,7 +136,8 @@ export class GpujsBackend implements Backend {
     this.mode = runtime.mode;
     this.engine = runtime.engine;
     this.passedOver = runtime.passedOver;
-    const fused = runtime.matmul === "texels" ? FUSED : HOST_FUSED;
+    this.host = runtime.matmul !== "texels";
+    const fused = this.host ? HOST_FUSED : FUSED;
     this.caps = Object.freeze({ precision: 32, syncRead: true, fused });
   }
 
@@ -280,7 +283,7 @@ export class GpujsBackend implements Backend {
 
   axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
     checkSameShape("axpy", x.shape, y.shape);
-    return this.run("axpy", axpySpec(y.shape), [x, y, alpha]);
+    return this.run("axpy", axpySpec(y.shape, this.host), [x, y, alpha]);
   }
 
   softmax(logits: Tensor): Tensor {
@@ -374,11 +377,12 @@ export class GpujsBackend implements Backend {
 
   private binary(op: BinaryOp, a: Tensor, b: Operand): Tensor {
     const kind = broadcastOf(op, a.shape, b);
-    return this.run(op, binarySpec(op, a.shape, kind, typeof b === "number" ? undefined : b.shape), [a, b]);
+    const right = typeof b === "number" ? undefined : b.shape;
+    return this.run(op, binarySpec(op, a.shape, kind, right, this.host), [a, b]);
   }
 
   private unary(op: UnaryOp, x: Tensor): Tensor {
-    return this.run(op, unarySpec(op, x.shape), [x]);
+    return this.run(op, unarySpec(op, x.shape, this.host), [x]);
   }
 
   private reduce(op: ReduceOp, x: Tensor, axis: Axis): Tensor {

@@ -13,8 +13,13 @@ export type ArgKind = "tensor" | "bytes" | "host" | "scalar";
  * - `rowQuads`: one thread per row and group of 4 columns, returning the 4 values as gpu.js's
  *   `Array(4)`: `this.thread.x` is the row, `this.thread.y` the group. Columns past the last are
  *   padding the device drops. Host modes only (a GL tensor is one float per texel).
+ * - `flat`: one thread per element in row-major order, `this.thread.x` the flat index, for
+ *   element-wise ops on operands of the output's shape (read as `t[this.thread.x]`). A webasm
+ *   SIMD step then always covers 4 elements, where `cells` splits every row whose width is not a
+ *   multiple of 4 into a SIMD part and a scalar rest (two calls into WebAssembly per row). Host
+ *   modes only (GL textures have a maximum width).
  */
-export type OutputLayout = "cells" | "rowQuads";
+export type OutputLayout = "cells" | "rowQuads" | "flat";
 
 /** Columns one `rowQuads` thread writes. */
 export const QUAD = 4;
@@ -41,8 +46,9 @@ export function dims(shape: Shape): string {
 }
 
 /** The `output` setting gpu.js gets for a spec: its thread grid, width first. */
-export function threadGrid(spec: KernelSpec): [number, number] {
+export function threadGrid(spec: KernelSpec): number[] {
   const [m, n] = spec.output;
+  if (spec.layout === "flat") return [m * n];
   return spec.layout === "rowQuads" ? [m, Math.ceil(n / QUAD)] : [n, m];
 }
 
