@@ -1,5 +1,8 @@
 import { exactByteDivisor, scaleBytesInto } from "@tensorplug/core";
 
+/** Whether this platform stores the low byte of a 16-bit value first, as `pairs` assumes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * A host-mode tensor uploaded as bytes that stand for `byte * scale` (see core's `uploadBytes`).
  * The bytes are kept as they are: a kernel that knows its operand is a `ByteImage` takes the bytes
@@ -21,10 +24,28 @@ export class ByteImage {
     this.divisor = divisor;
   }
 
-  /** A copy of `bytes` standing for `byte * scale`, or `undefined` when `scale` has no exact divisor. */
-  static of(bytes: Uint8Array, scale: number): ByteImage | undefined {
+  /**
+   * A copy of `bytes` standing for `byte * scale`, written into `into` when given (which must have
+   * the same length), or `undefined` when `scale` has no exact divisor.
+   */
+  static copy(bytes: Uint8Array, scale: number, into?: Uint8Array): ByteImage | undefined {
     const divisor = exactByteDivisor(scale);
-    return divisor === 0 ? undefined : new ByteImage(bytes.slice(), scale, divisor);
+    if (divisor === 0) return undefined;
+    const kept = into ?? new Uint8Array(bytes.length);
+    kept.set(bytes);
+    return new ByteImage(kept, scale, divisor);
+  }
+
+  /**
+   * The bytes as 16-bit values `byte[2q] + 256 byte[2q + 1]`, a view (no copy), when rows of
+   * `cols` bytes split into whole pairs; else `undefined`. gpu.js converts them to floats while
+   * copying its arguments, and a kernel that splits each one in two reads two elements per
+   * gathered value (see `rowQuadsMatmulSpec`'s `pairsA`).
+   */
+  pairs(cols: number): Uint16Array | undefined {
+    const { bytes } = this;
+    if (!LITTLE_ENDIAN || cols % 2 !== 0 || bytes.byteOffset % 2 !== 0) return undefined;
+    return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
   }
 
   /** The values as floats, `Math.fround(byte * scale)` each; computed on first use and kept. */

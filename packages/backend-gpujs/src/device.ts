@@ -87,15 +87,53 @@ export function unpackRowQuads(output: unknown, shape: Shape): Float32Array {
   return out;
 }
 
+/**
+ * A `pairBlocks` result (see `OutputLayout`) as a row-major `[m,n]` array. gpu.js hands it over
+ * flat (webasm, see `KernelCacheOptions.flatOutputs`), 4 values per thread, the row pair varying
+ * fastest; padding rows and columns are dropped.
+ */
+export function unpackPairBlocks(output: unknown, shape: Shape): Float32Array {
+  const [m, n] = shape;
+  const rowPairs = Math.ceil(m / 2);
+  const colPairs = Math.ceil(n / 2);
+  if (!(output instanceof Float32Array) || output.length !== rowPairs * colPairs * 4) {
+    throw new Error(
+      `gpu.js returned ${describe(output)} where ${rowPairs * colPairs * 4} values were expected`,
+    );
+  }
+  const out = new Float32Array(m * n);
+  for (let y = 0; y < colPairs; y++) {
+    for (let x = 0; x < rowPairs; x++) {
+      const from = (y * rowPairs + x) * 4;
+      for (let r = 0; r < 2 && 2 * x + r < m; r++) {
+        for (let c = 0; c < 2 && 2 * y + c < n; c++)
+          out[(2 * x + r) * n + 2 * y + c] = output[from + 2 * r + c]!;
+      }
+    }
+  }
+  return out;
+}
+
 function describe(value: unknown): string {
   if (value instanceof Float32Array) return `${value.length} values`;
   if (Array.isArray(value)) return `${value.length} rows`;
   return value === null ? "null" : typeof value;
 }
 
+/** Released byte buffers kept per length for the next byte upload (a batch of images is 200 KB). */
+const SPARE_BYTES_PER_LENGTH = 2;
+/** Lengths kept at once: a full batch and the last one, and a little more; others start afresh. */
+const SPARE_BYTE_LENGTHS = 4;
+
 /** webasm and cpu modes: tensors are host arrays, passed to kernels as `input(array, [cols, rows])`. */
 export class HostDevice implements Device {
   private readonly lib: GpujsLib;
+  /**
+   * The byte buffers of released `ByteImage`s, by length: training uploads one batch of images per
+   * step and releases it after the step, and reusing its buffer instead of allocating (and
+   * collecting) 200 KB per step saved about 4% of a webasm epoch.
+   */
+  private readonly spareBytes = new Map<number, Uint8Array[]>();
 
   constructor(lib: GpujsLib) {
     this.lib = lib;
@@ -106,31 +144,42 @@ export class HostDevice implements Device {
   }
 
   uploadBytes(data: Uint8Array, scale: number): Payload | undefined {
-    return ByteImage.of(data, scale);
+    return ByteImage.copy(data, scale, this.spareBytes.get(data.length)?.pop());
   }
 
   argument(payload: Payload, shape: Shape, kind: ArgKind): KernelVariable {
-    let values: Float32Array | Uint8Array;
-    if (kind === "bytes") {
+    let values: Float32Array | Uint8Array | Uint16Array | undefined;
+    let width = shape[1];
+    if (kind === "bytes" || kind === "bytePairs") {
       if (!(payload instanceof ByteImage)) throw new Error("a kernel for bytes was handed floats");
-      values = payload.bytes;
+      values = kind === "bytes" ? payload.bytes : payload.pairs(width);
+      if (values === undefined) throw new Error("a kernel for byte pairs was handed an odd row length");
+      if (kind === "bytePairs") width /= 2;
     } else {
       values = host(payload);
     }
     // gpu.js takes typed arrays here; its typings only admit number[].
-    return new this.lib.Input(values as unknown as number[], [shape[1], shape[0]]);
+    return new this.lib.Input(values as unknown as number[], [width, shape[0]]);
   }
 
   adopt(output: KernelOutput, spec: KernelSpec): Payload {
-    return spec.layout === "rowQuads" ? unpackRowQuads(output, spec.output) : flatten(output, spec.output);
+    if (spec.layout === "rowQuads") return unpackRowQuads(output, spec.output);
+    if (spec.layout === "pairBlocks") return unpackPairBlocks(output, spec.output);
+    return flatten(output, spec.output);
   }
 
   read(payload: Payload): Float32Array {
     return host(payload).slice();
   }
 
-  release(): void {
-    // Host arrays are garbage collected.
+  release(payload: Payload): void {
+    // Host arrays are garbage collected; image bytes are kept for the next upload of their size.
+    if (!(payload instanceof ByteImage)) return;
+    const length = payload.bytes.length;
+    if (!this.spareBytes.has(length) && this.spareBytes.size >= SPARE_BYTE_LENGTHS) this.spareBytes.clear();
+    const spare = this.spareBytes.get(length) ?? [];
+    if (spare.length < SPARE_BYTES_PER_LENGTH) spare.push(payload.bytes);
+    this.spareBytes.set(length, spare);
   }
 }
 
@@ -177,7 +226,7 @@ export class TextureDevice implements Device {
   }
 
   adopt(output: KernelOutput, spec: KernelSpec): Payload {
-    if (spec.layout === "rowQuads" || spec.layout === "flat") {
+    if (spec.layout !== undefined && spec.layout !== "cells") {
       throw new Error(`${spec.key}: GL kernels write one value per texel of a 2-D texture`);
     }
     if (!(output instanceof this.lib.Texture)) {

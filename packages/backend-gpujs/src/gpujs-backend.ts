@@ -31,9 +31,12 @@ import type { KernelCache, KernelCacheStats } from "./kernel-cache.js";
 import type { KernelSpec } from "./kernel-spec.js";
 import { GPUJS, type GpujsMode } from "./modes.js";
 import { axpySpec, type BinaryOp, binarySpec, type UnaryOp, unarySpec } from "./sources/elementwise.js";
+import type { ExpForm } from "./sources/exp.js";
 import { concatSpec } from "./sources/layout.js";
 import { rowSummarySpec, SUMMARY_CORRECT, SUMMARY_LOSS, softmaxGradSpec } from "./sources/linear.js";
 import {
+  bytePairsGradientSpec,
+  type MatmulProblem,
   matmulSpec,
   prefersTransposedOutput,
   rowQuadsMatmulSpec,
@@ -104,6 +107,9 @@ const HOST_FUSED: ReadonlySet<FusedOp> = new Set<FusedOp>([
   "linearSoftmaxCrossEntropy",
 ]);
 
+/** Elements below which a float index is exact (gpu.js's WebAssembly keeps locals as floats). */
+const FLAT_INDEX_LIMIT = 2 ** 24;
+
 /** The most tensors one concat kernel reads; more are joined in groups (GL has few texture units). */
 const MAX_CONCAT_PARTS = 8;
 
@@ -127,6 +133,11 @@ export class GpujsBackend implements Backend {
   private readonly runtime: GpujsRuntime;
   /** webasm or cpu: tensors are host arrays, and kernels may use the host-only layouts. */
   private readonly host: boolean;
+  /**
+   * How softmax kernels compute exp: in float32 arithmetic in webasm, where `Math.exp` is a call
+   * out to JavaScript per value; GL has exp natively and cpu mode is JavaScript already.
+   */
+  private readonly expForm: ExpForm;
   private readonly owned = new WeakSet<GpujsTensor>();
   private liveCount = 0;
   private closed = false;
@@ -137,6 +148,7 @@ export class GpujsBackend implements Backend {
     this.engine = runtime.engine;
     this.passedOver = runtime.passedOver;
     this.host = runtime.matmul !== "texels";
+    this.expForm = runtime.mode === "webasm" ? "arithmetic" : "import";
     const fused = this.host ? HOST_FUSED : FUSED;
     this.caps = Object.freeze({ precision: 32, syncRead: true, fused });
   }
@@ -201,10 +213,7 @@ export class GpujsBackend implements Backend {
       transB: opts.transB ?? false,
     };
     const form = this.runtime.matmul;
-    if (form !== "texels") {
-      const extras = { divisorA: this.divisorOf("matmul", a), divisorB: this.divisorOf("matmul", b) };
-      return this.run("matmul", rowQuadsMatmulSpec(problem, form, extras), [a, b]);
-    }
+    if (form !== "texels") return this.run("matmul", this.hostProductSpec("matmul", a, b, problem), [a, b]);
     if (!prefersTransposedOutput(m, n)) {
       return this.run("matmul", matmulSpec(problem), [a, b]);
     }
@@ -288,7 +297,7 @@ export class GpujsBackend implements Backend {
 
   softmax(logits: Tensor): Tensor {
     return this.withRowStats("softmax", logits, (stats) =>
-      this.run("softmax", softmaxSpec(logits.shape), [logits, stats]),
+      this.run("softmax", softmaxSpec(logits.shape, this.expForm), [logits, stats]),
     );
   }
 
@@ -305,7 +314,8 @@ export class GpujsBackend implements Backend {
       const inputs = [logits, onehot, stats];
       const loss = this.run("softmaxCrossEntropy", crossEntropyLossSpec(logits.shape), inputs);
       try {
-        return { loss, grad: this.run("softmaxCrossEntropy", crossEntropyGradSpec(logits.shape), inputs) };
+        const gradSpec = crossEntropyGradSpec(logits.shape, this.expForm);
+        return { loss, grad: this.run("softmaxCrossEntropy", gradSpec, inputs) };
       } catch (error) {
         this.dispose(loss);
         throw error;
@@ -327,7 +337,6 @@ export class GpujsBackend implements Backend {
     if (form === "texels") return composedLinearSoftmaxCrossEntropy(this, x, W, b, targets);
     for (const t of [W, b, targets]) this.payload(op, t);
     const [m, k, n] = matmulDims(x.shape, W.shape);
-    const divisorA = this.divisorOf(op, x);
     const forward = { a: x.shape, b: W.shape, m, k, n, transA: false, transB: false };
     const made: Tensor[] = [];
     const keep = <T extends Tensor>(t: T): T => {
@@ -340,13 +349,16 @@ export class GpujsBackend implements Backend {
       return t;
     };
     try {
+      const bytes = this.bytesOfA(op, x, false);
       const logits = temporary(
-        this.run(op, rowQuadsMatmulSpec(forward, form, { bias: true, divisorA }), [x, W, b]),
+        this.run(op, rowQuadsMatmulSpec(forward, form, { bias: true, ...bytes }), [x, W, b]),
       );
-      const summary = temporary(this.run(op, rowSummarySpec(logits.shape), [logits, targets]));
-      const grad = temporary(this.run(op, softmaxGradSpec(logits.shape), [logits, targets, summary]));
+      const summary = temporary(this.run(op, rowSummarySpec(logits.shape, this.expForm), [logits, targets]));
+      const grad = temporary(
+        this.run(op, softmaxGradSpec(logits.shape, this.expForm), [logits, targets, summary]),
+      );
       const backward = { a: x.shape, b: grad.shape, m: k, k: m, n, transA: true, transB: false };
-      const gradW = keep(this.run(op, rowQuadsMatmulSpec(backward, form, { divisorA }), [x, grad]));
+      const gradW = keep(this.run(op, this.hostProductSpec(op, x, grad, backward), [x, grad]));
       const gradB = keep(this.reduce("sum", grad, 0));
       const rows = this.runtime.device.read(this.payload(op, summary), summary.shape);
       const loss = keep(this.make(column(rows, SUMMARY_LOSS, m), [m, 1]));
@@ -367,7 +379,7 @@ export class GpujsBackend implements Backend {
 
   /** Runs `fn` with each row's max and log-sum-exp (see `rowStatsSpec`), an intermediate disposed after. */
   private withRowStats<T>(op: string, logits: Tensor, fn: (stats: Tensor) => T): T {
-    const stats = this.run(op, rowStatsSpec(logits.shape), [logits]);
+    const stats = this.run(op, rowStatsSpec(logits.shape, this.expForm), [logits]);
     try {
       return fn(stats);
     } finally {
@@ -394,6 +406,35 @@ export class GpujsBackend implements Backend {
   private divisorOf(op: string, t: Tensor): number {
     const payload = this.payload(op, t);
     return payload instanceof ByteImage ? payload.divisor : 0;
+  }
+
+  /**
+   * The host modes' kernel for `op(a) · op(b)`: `aᵀ · b` with `a` bytes that webasm can read as
+   * pairs (and few enough to index with a float) is `bytePairsGradientSpec`, the weight gradient
+   * of a batch of images; anything else a `rowQuads` product, reading bytes as `bytesOfA` says.
+   */
+  private hostProductSpec(op: string, a: Tensor, b: Tensor, problem: MatmulProblem): KernelSpec {
+    const form = this.runtime.matmul;
+    if (form === "texels") throw new Error(`${op}: GL products are not host products`);
+    const bytes = this.bytesOfA(op, a, false);
+    const divisorB = this.divisorOf(op, b);
+    const flat = a.shape[0] * a.shape[1] < FLAT_INDEX_LIMIT;
+    if (problem.transA && !problem.transB && bytes.pairsA && divisorB === 0 && flat) {
+      return bytePairsGradientSpec(a.shape, b.shape, bytes.divisorA);
+    }
+    const extras = { ...this.bytesOfA(op, a, problem.transA), divisorB };
+    return rowQuadsMatmulSpec(problem, form, extras);
+  }
+
+  /**
+   * How a `rowQuads` product reads a left operand `a` of bytes (`divisorA` 0 if it is not one):
+   * as byte pairs where webasm can (`rowQuadsMatmulSpec`'s `pairsA`), else byte by byte.
+   */
+  private bytesOfA(op: string, a: Tensor, transA: boolean): { divisorA: number; pairsA: boolean } {
+    const payload = this.payload(op, a);
+    if (!(payload instanceof ByteImage)) return { divisorA: 0, pairsA: false };
+    const pairsA = this.runtime.matmul === "inline" && !transA && payload.pairs(a.shape[1]) !== undefined;
+    return { divisorA: payload.divisor, pairsA };
   }
 
   /** Checks every tensor input, runs the kernel of `spec` and wraps its output as a new tensor. */

@@ -1,5 +1,6 @@
 import type { Shape } from "@tensorplug/core";
 import { dims, type KernelSpec, memoized, QUAD } from "../kernel-spec.js";
+import { type ExpForm, expStatements } from "./exp.js";
 
 // The softmax cross-entropy half of the fused dense layer (`linearSoftmaxCrossEntropy`) in the
 // host modes, with core's formulas: logp = (z - max) - log(sum(exp(z - max))), loss = -sum(t logp),
@@ -23,11 +24,12 @@ export const SUMMARY_CORRECT = 3;
  * Per row of logits `z` and targets `t`: max, log-sum-exp, loss and correct (the `SUMMARY_*`
  * columns), `[m,4]`, one thread per row. One exp per element. The maximum is `Math.max`, so a
  * NaN logit makes the row NaN as in the reference; the argmaxes use a strict `>`, so ties go to
- * the lowest index; zero targets are skipped in the loss, as 0 * -inf is NaN.
+ * the lowest index; zero targets are skipped in the loss, as 0 * -inf is NaN. `exp` says how
+ * exp is computed (see `ExpForm`).
  */
-export function rowSummarySpec(z: Shape): KernelSpec {
+export function rowSummarySpec(z: Shape, exp: ExpForm): KernelSpec {
   const n = z[1];
-  const key = `rowSummary|${dims(z)}`;
+  const key = `rowSummary${exp === "arithmetic" ? "+expA" : ""}|${dims(z)}`;
   return memoized(key, () => ({
     key,
     source: `function(z, t) {
@@ -44,7 +46,7 @@ export function rowSummarySpec(z: Shape): KernelSpec {
     if (u > target) { target = u; wanted = p; }
   }
   let s = 0;
-  for (let p = 0; p < ${n}; p++) { s += Math.exp(z[${ROW}][p] - mx); }
+  for (let p = 0; p < ${n}; p++) { ${expStatements("e", `z[${ROW}][p] - mx`, exp)} s += e; }
   const lse = Math.log(s);
   let loss = 0;
   for (let p = 0; p < ${n}; p++) {
@@ -64,19 +66,22 @@ export function rowSummarySpec(z: Shape): KernelSpec {
 /**
  * The gradient of the summed loss with respect to the logits, `exp((z - max) - lse) - t`, `[m,n]`,
  * given the row summary `st` (see `rowSummarySpec`); 4 columns per thread, the last group of a
- * width that is not a multiple of 4 computing its real columns only.
+ * width that is not a multiple of 4 computing its real columns only. `exp` says how exp is
+ * computed (see `ExpForm`).
  */
-export function softmaxGradSpec(z: Shape): KernelSpec {
+export function softmaxGradSpec(z: Shape, exp: ExpForm): KernelSpec {
   const n = z[1];
-  const key = `softmaxGradQ|${dims(z)}`;
+  const key = `softmaxGradQ${exp === "arithmetic" ? "+expA" : ""}|${dims(z)}`;
   return memoized(key, () => {
     const group = `this.thread.y * ${QUAD}`;
-    const grad = (c: number) => {
-      const col = c === 0 ? group : `${group} + ${c}`;
-      return `Math.exp((z[${ROW}][${col}] - mx) - lse) - t[${ROW}][${col}]`;
+    const col = (c: number) => (c === 0 ? group : `${group} + ${c}`);
+    const values = (width: number) => {
+      const cols = Array.from({ length: width }, (_, c) => c);
+      return [
+        ...cols.map((c) => expStatements(`e${c}`, `(z[${ROW}][${col(c)}] - mx) - lse`, exp)),
+        `return [${Array.from({ length: QUAD }, (_, c) => (c < width ? `e${c} - t[${ROW}][${col(c)}]` : "0")).join(", ")}];`,
+      ].join("\n  ");
     };
-    const values = (width: number) =>
-      `return [${Array.from({ length: QUAD }, (_, c) => (c < width ? grad(c) : "0")).join(", ")}];`;
     const full = Math.floor(n / QUAD);
     const partial = n % QUAD;
     let body: string;

@@ -1,6 +1,12 @@
 import type { Shape } from "@tensorplug/core";
 import { dims, type KernelSpec, memoized } from "../kernel-spec.js";
 import { COL, ROW } from "./common.js";
+import { type ExpForm, expStatements } from "./exp.js";
+
+/** The key tag of an exp form. */
+function expTag(exp: ExpForm): string {
+  return exp === "arithmetic" ? "+expA" : "";
+}
 
 // The fused softmax family follows core's composites formula for formula:
 //   logp = (z - max) - log(sum(exp(z - max)))
@@ -8,10 +14,10 @@ import { COL, ROW } from "./common.js";
 // That is one exp per element instead of one per element and class (webasm's exp is software),
 // and three launches instead of the composite's ten.
 
-/** Per row: column 0 the maximum, column 1 `log(sum(exp(z - max)))`. */
-export function rowStatsSpec(z: Shape): KernelSpec {
+/** Per row: column 0 the maximum, column 1 `log(sum(exp(z - max)))`; `exp` as `ExpForm` says. */
+export function rowStatsSpec(z: Shape, exp: ExpForm = "import"): KernelSpec {
   const n = z[1];
-  const key = `rowStats|${dims(z)}`;
+  const key = `rowStats${expTag(exp)}|${dims(z)}`;
   return memoized(key, () => ({
     key,
     source: `function(z) {
@@ -19,7 +25,7 @@ export function rowStatsSpec(z: Shape): KernelSpec {
   for (let p = 1; p < ${n}; p++) { mx = Math.max(mx, z[${ROW}][p]); }
   if (${COL} === 0) { return mx; }
   let s = 0;
-  for (let p = 0; p < ${n}; p++) { s += Math.exp(z[${ROW}][p] - mx); }
+  for (let p = 0; p < ${n}; p++) { ${expStatements("e", `z[${ROW}][p] - mx`, exp)} s += e; }
   return Math.log(s);
 }`,
     output: [z[0], 2],
@@ -41,12 +47,12 @@ export function logSoftmaxSpec(z: Shape): KernelSpec {
   }));
 }
 
-/** Row-wise softmax, `exp(logp)`. */
-export function softmaxSpec(z: Shape): KernelSpec {
-  const key = `softmax|${dims(z)}`;
+/** Row-wise softmax, `exp(logp)`; `exp` as `ExpForm` says. */
+export function softmaxSpec(z: Shape, exp: ExpForm = "import"): KernelSpec {
+  const key = `softmax${expTag(exp)}|${dims(z)}`;
   return memoized(key, () => ({
     key,
-    source: `function(z, st) { return Math.exp(${LOGP}); }`,
+    source: `function(z, st) { ${expStatements("e", LOGP, exp)} return e; }`,
     output: z,
     args: ["tensor", "tensor"],
   }));
@@ -73,12 +79,12 @@ export function crossEntropyLossSpec(z: Shape): KernelSpec {
   }));
 }
 
-/** The gradient of the summed loss with respect to the logits, `exp(logp) - y`, `[m,n]`. */
-export function crossEntropyGradSpec(z: Shape): KernelSpec {
-  const key = `sceGrad|${dims(z)}`;
+/** The gradient of the summed loss with respect to the logits, `exp(logp) - y`, `[m,n]`; `exp` as `ExpForm` says. */
+export function crossEntropyGradSpec(z: Shape, exp: ExpForm = "import"): KernelSpec {
+  const key = `sceGrad${expTag(exp)}|${dims(z)}`;
   return memoized(key, () => ({
     key,
-    source: `function(z, y, st) { return Math.exp(${LOGP}) - y[${ROW}][${COL}]; }`,
+    source: `function(z, y, st) { ${expStatements("e", LOGP, exp)} return e - y[${ROW}][${COL}]; }`,
     output: z,
     args: ["tensor", "tensor", "tensor"],
   }));
