@@ -258,7 +258,7 @@ export class GpujsBackend implements Backend {
     return this.reduce("max", x, axis);
   }
   argmax(x: Tensor): Tensor {
-    return this.run("argmax", argmaxSpec(x.shape), [x]);
+    return this.run("argmax", argmaxSpec(x.shape, this.host), [x]);
   }
 
   concat(parts: readonly Tensor[], axis: Axis): Tensor {
@@ -312,7 +312,7 @@ export class GpujsBackend implements Backend {
     this.payload("softmaxCrossEntropy", onehot);
     return this.withRowStats("softmaxCrossEntropy", logits, (stats) => {
       const inputs = [logits, onehot, stats];
-      const loss = this.run("softmaxCrossEntropy", crossEntropyLossSpec(logits.shape), inputs);
+      const loss = this.run("softmaxCrossEntropy", crossEntropyLossSpec(logits.shape, this.host), inputs);
       try {
         const gradSpec = crossEntropyGradSpec(logits.shape, this.expForm);
         return { loss, grad: this.run("softmaxCrossEntropy", gradSpec, inputs) };
@@ -379,7 +379,7 @@ export class GpujsBackend implements Backend {
 
   /** Runs `fn` with each row's max and log-sum-exp (see `rowStatsSpec`), an intermediate disposed after. */
   private withRowStats<T>(op: string, logits: Tensor, fn: (stats: Tensor) => T): T {
-    const stats = this.run(op, rowStatsSpec(logits.shape, this.expForm), [logits]);
+    const stats = this.run(op, rowStatsSpec(logits.shape, this.expForm, this.host), [logits]);
     try {
       return fn(stats);
     } finally {
@@ -399,7 +399,7 @@ export class GpujsBackend implements Backend {
 
   private reduce(op: ReduceOp, x: Tensor, axis: Axis): Tensor {
     reducedShape(op, x.shape, axis);
-    return this.run(op, reduceSpec(op, x.shape, axis), [x]);
+    return this.run(op, reduceSpec(op, x.shape, axis, this.host), [x]);
   }
 
   /** The divisor of a tensor uploaded as bytes and kept so (a `ByteImage`), else 0. */
