@@ -102,12 +102,19 @@ export function unpackPairBlocks(output: unknown, shape: Shape): Float32Array {
     );
   }
   const out = new Float32Array(m * n);
+  const fullRows = m - (m % 2);
+  const fullCols = n - (n % 2);
   for (let y = 0; y < colPairs; y++) {
+    const c0 = 2 * y;
+    const both = c0 < fullCols;
     for (let x = 0; x < rowPairs; x++) {
       const from = (y * rowPairs + x) * 4;
-      for (let r = 0; r < 2 && 2 * x + r < m; r++) {
-        for (let c = 0; c < 2 && 2 * y + c < n; c++)
-          out[(2 * x + r) * n + 2 * y + c] = output[from + 2 * r + c]!;
+      const to = 2 * x * n + c0;
+      out[to] = output[from]!;
+      if (both) out[to + 1] = output[from + 1]!;
+      if (2 * x < fullRows) {
+        out[to + n] = output[from + 2]!;
+        if (both) out[to + n + 1] = output[from + 3]!;
       }
     }
   }
