@@ -10,7 +10,7 @@ export type ExpForm = "import" | "arithmetic";
 
 /** Below this exp is 0 in float32 (less than half the smallest subnormal); keeps n finite for -inf. */
 const LOWEST = -104;
-const LOG2E = 1.4426950408889634;
+const LOG2E = Math.LOG2E;
 /** ln 2 split in two: the high part has 9 significant bits, so n * LN2_HI is exact for |n| < 2^15. */
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444005469057e-4;
