@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flatten, unpackRowQuads } from "./device.js";
+import { flatten, unpackPairBlocks, unpackRowQuads } from "./device.js";
 
 describe("flatten", () => {
   it("takes a flat array of the right length as it is, and copies rows otherwise", () => {
@@ -38,6 +38,26 @@ describe("unpackRowQuads", () => {
   it("refuses a result of the wrong size", () => {
     expect(() => unpackRowQuads([[Float32Array.from([0, 1, 2, 3])]], [2, 6])).toThrow(
       "gpu.js returned 1 rows where 2 groups of 2 rows were expected",
+    );
+  });
+});
+
+describe("unpackPairBlocks", () => {
+  it("reads 2 rows x 2 columns per thread, the row pair varying fastest, and drops the padding", () => {
+    // A 3x3 result, element [i][j] = 10 i + j; threads (row pair, column pair), padding -1.
+    const pad = -1;
+    const flat = Float32Array.from([
+      ...[0, 1, 10, 11], // rows 0-1, columns 0-1
+      ...[20, 21, pad, pad], // rows 2-3, columns 0-1
+      ...[2, pad, 12, pad], // rows 0-1, column 2
+      ...[22, pad, pad, pad], // rows 2-3, column 2
+    ]);
+    expect(Array.from(unpackPairBlocks(flat, [3, 3]))).toEqual([0, 1, 2, 10, 11, 12, 20, 21, 22]);
+  });
+
+  it("refuses a result of the wrong size", () => {
+    expect(() => unpackPairBlocks(new Float32Array(12), [3, 3])).toThrow(
+      "gpu.js returned 12 values where 16 values were expected",
     );
   });
 });

@@ -15,6 +15,8 @@ describe.each(GPUJS_MODES)("GpujsBackend in mode %s", (mode) => {
   function everyOp(t: Tensor): [string, () => unknown][] {
     const other = be.upload(data(), [2, 3]);
     const w = be.upload(data(), [3, 2]);
+    const bias = be.upload(Float32Array.from([1, 2]), [1, 2]);
+    const targets = be.upload(Float32Array.from([1, 0, 0, 1]), [2, 2]);
     return [
       ["read", () => be.readSync(t)],
       ["matmul (left)", () => be.matmul(t, w)],
@@ -30,6 +32,7 @@ describe.each(GPUJS_MODES)("GpujsBackend in mode %s", (mode) => {
       ["softmax", () => be.softmax(t)],
       ["softmaxCrossEntropy (logits)", () => be.softmaxCrossEntropy(t, other)],
       ["softmaxCrossEntropy (onehot)", () => be.softmaxCrossEntropy(other, t)],
+      ["linearSoftmaxCrossEntropy (x)", () => be.linearSoftmaxCrossEntropy(t, w, bias, targets)],
       ["dispose", () => be.dispose(t)],
     ];
   }
@@ -101,10 +104,31 @@ describe.each(GPUJS_MODES)("GpujsBackend in mode %s", (mode) => {
     expect(be.live()).toBe(live + 1);
   });
 
+  it("keeps uploaded bytes apart while alive, and a new upload right after a dispose reads its own", async () => {
+    const first = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+    const second = Uint8Array.from([6, 5, 4, 3, 2, 1]);
+    const a = be.uploadBytes(first, [2, 3], 0.5);
+    const b = be.uploadBytes(second, [2, 3], 0.5);
+    first.fill(0);
+    expect(Array.from(await be.read(a))).toEqual([0.5, 1, 1.5, 2, 2.5, 3]);
+    be.dispose(a);
+    // The host modes hand a's buffer to the next upload of its size.
+    const c = be.uploadBytes(Uint8Array.from([9, 9, 9, 9, 9, 9]), [2, 3], 0.5);
+    expect(Array.from(await be.read(b))).toEqual([3, 2.5, 2, 1.5, 1, 0.5]);
+    expect(Array.from(await be.read(c))).toEqual([4.5, 4.5, 4.5, 4.5, 4.5, 4.5]);
+    const doubled = be.mul(c, 2);
+    expect(Array.from(await be.read(doubled))).toEqual([9, 9, 9, 9, 9, 9]);
+    for (const t of [b, c, doubled]) be.dispose(t);
+  });
+
   it("declares float32, synchronous reads and its fused kernels", () => {
     expect(be.caps.precision).toBe(32);
     expect(be.caps.syncRead).toBe(true);
-    expect([...be.caps.fused].sort()).toEqual(["logSoftmax", "softmax", "softmaxCrossEntropy"]);
+    // The host modes keep byte uploads as bytes and fuse the dense layer; GL does neither.
+    const host = mode === "gpu" ? [] : ["linearSoftmaxCrossEntropy", "uploadBytes"];
+    expect([...be.caps.fused].sort()).toEqual(
+      [...host, "logSoftmax", "softmax", "softmaxCrossEntropy"].sort(),
+    );
   });
 });
 

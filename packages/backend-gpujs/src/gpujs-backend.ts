@@ -3,21 +3,26 @@ import {
   type Backend,
   type BackendCaps,
   broadcastOf,
+  checkLinearSoftmaxCrossEntropy,
   checkSameShape,
   checkShape,
+  linearSoftmaxCrossEntropy as composedLinearSoftmaxCrossEntropy,
   concatShape,
   type FusedOp,
   formatShape,
   InvalidTensorError,
+  type LinearSoftmaxCrossEntropy,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
   type Operand,
   reducedShape,
   type Shape,
+  scaleBytesInto,
   type Tensor,
 } from "@tensorplug/core";
 import type { GPU, KernelVariable } from "gpu.js";
+import { ByteImage } from "./byte-image.js";
 import type { Device, Payload } from "./device.js";
 import { GpujsClosedError } from "./errors.js";
 import type { GlCounters } from "./gl-counters.js";
@@ -26,8 +31,12 @@ import type { KernelCache, KernelCacheStats } from "./kernel-cache.js";
 import type { KernelSpec } from "./kernel-spec.js";
 import { GPUJS, type GpujsMode } from "./modes.js";
 import { axpySpec, type BinaryOp, binarySpec, type UnaryOp, unarySpec } from "./sources/elementwise.js";
+import type { ExpForm } from "./sources/exp.js";
 import { concatSpec } from "./sources/layout.js";
+import { rowSummarySpec, SUMMARY_CORRECT, SUMMARY_LOSS, softmaxGradSpec } from "./sources/linear.js";
 import {
+  bytePairsGradientSpec,
+  type MatmulProblem,
   matmulSpec,
   prefersTransposedOutput,
   rowQuadsMatmulSpec,
@@ -88,6 +97,19 @@ export interface GpujsStats extends KernelCacheStats {
 /** Fused kernels: two or three launches instead of the ~10 of core's composites. */
 const FUSED: ReadonlySet<FusedOp> = new Set<FusedOp>(["softmax", "logSoftmax", "softmaxCrossEntropy"]);
 
+/**
+ * The host modes add byte uploads (bytes kept, divided inside the kernels that read them) and the
+ * dense layer with softmax cross-entropy in five launches instead of the composite's eleven.
+ */
+const HOST_FUSED: ReadonlySet<FusedOp> = new Set<FusedOp>([
+  ...FUSED,
+  "uploadBytes",
+  "linearSoftmaxCrossEntropy",
+]);
+
+/** Elements below which a float index is exact (gpu.js's WebAssembly keeps locals as floats). */
+const FLAT_INDEX_LIMIT = 2 ** 24;
+
 /** The most tensors one concat kernel reads; more are joined in groups (GL has few texture units). */
 const MAX_CONCAT_PARTS = 8;
 
@@ -101,7 +123,7 @@ export class GpujsBackend implements Backend {
   readonly mode: GpujsMode;
   /** The gpu.js kernel class that runs, e.g. `HeadlessGLKernel` for mode gpu in Node. */
   readonly engine: string;
-  readonly caps: BackendCaps = Object.freeze({ precision: 32, syncRead: true, fused: FUSED });
+  readonly caps: BackendCaps;
   /**
    * When no mode was asked for: the better modes that did not start, with reason and fix, e.g.
    * gpu without a display. Empty when the best mode started or a mode was asked for.
@@ -109,6 +131,13 @@ export class GpujsBackend implements Backend {
   readonly passedOver: readonly PassedOver[];
 
   private readonly runtime: GpujsRuntime;
+  /** webasm or cpu: tensors are host arrays, and kernels may use the host-only layouts. */
+  private readonly host: boolean;
+  /**
+   * How softmax kernels compute exp: in float32 arithmetic in webasm, where `Math.exp` is a call
+   * out to JavaScript per value; GL has exp natively and cpu mode is JavaScript already.
+   */
+  private readonly expForm: ExpForm;
   private readonly owned = new WeakSet<GpujsTensor>();
   private liveCount = 0;
   private closed = false;
@@ -118,6 +147,10 @@ export class GpujsBackend implements Backend {
     this.mode = runtime.mode;
     this.engine = runtime.engine;
     this.passedOver = runtime.passedOver;
+    this.host = runtime.matmul !== "texels";
+    this.expForm = runtime.mode === "webasm" ? "arithmetic" : "import";
+    const fused = this.host ? HOST_FUSED : FUSED;
+    this.caps = Object.freeze({ precision: 32, syncRead: true, fused });
   }
 
   upload(data: Float32Array, shape: Shape): Tensor {
@@ -125,6 +158,21 @@ export class GpujsBackend implements Backend {
     this.checkOpen("upload");
     const s: Shape = [shape[0], shape[1]];
     return this.make(this.runtime.device.upload(data, s), s);
+  }
+
+  /**
+   * Bytes standing for `byte * scale`. The host modes keep the bytes when `scale` has an exact
+   * divisor (1/255 does): kernels that read them divide by it, which is exact, and gpu.js widens
+   * bytes to floats natively while copying arguments, so no pass over the pixels is made here.
+   * Otherwise (GL, other scales) the bytes are scaled here as core does and uploaded as floats.
+   */
+  uploadBytes(data: Uint8Array, shape: Shape, scale: number): Tensor {
+    checkShape("uploadBytes", shape, data.length);
+    this.checkOpen("uploadBytes");
+    const s: Shape = [shape[0], shape[1]];
+    const kept = this.runtime.device.uploadBytes(data, scale);
+    if (kept !== undefined) return this.make(kept, s);
+    return this.upload(scaleBytesInto(data, scale, new Float32Array(data.length)), s);
   }
 
   async read(t: Tensor): Promise<Float32Array> {
@@ -165,7 +213,7 @@ export class GpujsBackend implements Backend {
       transB: opts.transB ?? false,
     };
     const form = this.runtime.matmul;
-    if (form !== "texels") return this.run("matmul", rowQuadsMatmulSpec(problem, form), [a, b]);
+    if (form !== "texels") return this.run("matmul", this.hostProductSpec("matmul", a, b, problem), [a, b]);
     if (!prefersTransposedOutput(m, n)) {
       return this.run("matmul", matmulSpec(problem), [a, b]);
     }
@@ -210,7 +258,7 @@ export class GpujsBackend implements Backend {
     return this.reduce("max", x, axis);
   }
   argmax(x: Tensor): Tensor {
-    return this.run("argmax", argmaxSpec(x.shape), [x]);
+    return this.run("argmax", argmaxSpec(x.shape, this.host), [x]);
   }
 
   concat(parts: readonly Tensor[], axis: Axis): Tensor {
@@ -244,12 +292,12 @@ export class GpujsBackend implements Backend {
 
   axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
     checkSameShape("axpy", x.shape, y.shape);
-    return this.run("axpy", axpySpec(y.shape), [x, y, alpha]);
+    return this.run("axpy", axpySpec(y.shape, this.host), [x, y, alpha]);
   }
 
   softmax(logits: Tensor): Tensor {
     return this.withRowStats("softmax", logits, (stats) =>
-      this.run("softmax", softmaxSpec(logits.shape), [logits, stats]),
+      this.run("softmax", softmaxSpec(logits.shape, this.expForm), [logits, stats]),
     );
   }
 
@@ -264,14 +312,62 @@ export class GpujsBackend implements Backend {
     this.payload("softmaxCrossEntropy", onehot);
     return this.withRowStats("softmaxCrossEntropy", logits, (stats) => {
       const inputs = [logits, onehot, stats];
-      const loss = this.run("softmaxCrossEntropy", crossEntropyLossSpec(logits.shape), inputs);
+      const loss = this.run("softmaxCrossEntropy", crossEntropyLossSpec(logits.shape, this.host), inputs);
       try {
-        return { loss, grad: this.run("softmaxCrossEntropy", crossEntropyGradSpec(logits.shape), inputs) };
+        const gradSpec = crossEntropyGradSpec(logits.shape, this.expForm);
+        return { loss, grad: this.run("softmaxCrossEntropy", gradSpec, inputs) };
       } catch (error) {
         this.dispose(loss);
         throw error;
       }
     });
+  }
+
+  /**
+   * `x W + b`, softmax cross-entropy against `targets`, and the gradients with respect to `W` and
+   * `b`. In the host modes five launches: the product with the bias added (`x` read as bytes when
+   * it was uploaded as bytes), a per-row summary (max, log-sum-exp, loss, correct), the gradient
+   * with respect to the logits, `xᵀ` times it, and its column sums. The loss and correct columns
+   * of the summary become the `[m,1]` results on the host. GL runs core's composite of its ops.
+   */
+  linearSoftmaxCrossEntropy(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy {
+    const op = "linearSoftmaxCrossEntropy";
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    const form = this.runtime.matmul;
+    if (form === "texels") return composedLinearSoftmaxCrossEntropy(this, x, W, b, targets);
+    for (const t of [W, b, targets]) this.payload(op, t);
+    const [m, k, n] = matmulDims(x.shape, W.shape);
+    const forward = { a: x.shape, b: W.shape, m, k, n, transA: false, transB: false };
+    const made: Tensor[] = [];
+    const keep = <T extends Tensor>(t: T): T => {
+      made.push(t);
+      return t;
+    };
+    const intermediates: Tensor[] = [];
+    const temporary = (t: Tensor): Tensor => {
+      intermediates.push(t);
+      return t;
+    };
+    try {
+      const bytes = this.bytesOfA(op, x, false);
+      const logits = temporary(
+        this.run(op, rowQuadsMatmulSpec(forward, form, { bias: true, ...bytes }), [x, W, b]),
+      );
+      const summary = temporary(this.run(op, rowSummarySpec(logits.shape, this.expForm), [logits, targets]));
+      const grad = temporary(
+        this.run(op, softmaxGradSpec(logits.shape, this.expForm), [logits, targets, summary]),
+      );
+      const backward = { a: x.shape, b: grad.shape, m: k, k: m, n, transA: true, transB: false };
+      const gradW = keep(this.run(op, this.hostProductSpec(op, x, grad, backward), [x, grad]));
+      const gradB = keep(this.reduce("sum", grad, 0));
+      const rows = this.runtime.device.read(this.payload(op, summary), summary.shape);
+      const loss = keep(this.make(column(rows, SUMMARY_LOSS, m), [m, 1]));
+      const correct = keep(this.make(column(rows, SUMMARY_CORRECT, m), [m, 1]));
+      made.length = 0;
+      return { loss, correct, gradW, gradB };
+    } finally {
+      for (const t of [...intermediates, ...made]) this.dispose(t);
+    }
   }
 
   /** Releases every kernel, texture and the GL context. The backend is unusable after. */
@@ -283,7 +379,7 @@ export class GpujsBackend implements Backend {
 
   /** Runs `fn` with each row's max and log-sum-exp (see `rowStatsSpec`), an intermediate disposed after. */
   private withRowStats<T>(op: string, logits: Tensor, fn: (stats: Tensor) => T): T {
-    const stats = this.run(op, rowStatsSpec(logits.shape), [logits]);
+    const stats = this.run(op, rowStatsSpec(logits.shape, this.expForm, this.host), [logits]);
     try {
       return fn(stats);
     } finally {
@@ -293,24 +389,60 @@ export class GpujsBackend implements Backend {
 
   private binary(op: BinaryOp, a: Tensor, b: Operand): Tensor {
     const kind = broadcastOf(op, a.shape, b);
-    return this.run(op, binarySpec(op, a.shape, kind, typeof b === "number" ? undefined : b.shape), [a, b]);
+    const right = typeof b === "number" ? undefined : b.shape;
+    return this.run(op, binarySpec(op, a.shape, kind, right, this.host), [a, b]);
   }
 
   private unary(op: UnaryOp, x: Tensor): Tensor {
-    return this.run(op, unarySpec(op, x.shape), [x]);
+    return this.run(op, unarySpec(op, x.shape, this.host), [x]);
   }
 
   private reduce(op: ReduceOp, x: Tensor, axis: Axis): Tensor {
     reducedShape(op, x.shape, axis);
-    return this.run(op, reduceSpec(op, x.shape, axis), [x]);
+    return this.run(op, reduceSpec(op, x.shape, axis, this.host), [x]);
+  }
+
+  /** The divisor of a tensor uploaded as bytes and kept so (a `ByteImage`), else 0. */
+  private divisorOf(op: string, t: Tensor): number {
+    const payload = this.payload(op, t);
+    return payload instanceof ByteImage ? payload.divisor : 0;
+  }
+
+  /**
+   * The host modes' kernel for `op(a) · op(b)`: `aᵀ · b` with `a` bytes that webasm can read as
+   * pairs (and few enough to index with a float) is `bytePairsGradientSpec`, the weight gradient
+   * of a batch of images; anything else a `rowQuads` product, reading bytes as `bytesOfA` says.
+   */
+  private hostProductSpec(op: string, a: Tensor, b: Tensor, problem: MatmulProblem): KernelSpec {
+    const form = this.runtime.matmul;
+    if (form === "texels") throw new Error(`${op}: GL products are not host products`);
+    const bytes = this.bytesOfA(op, a, false);
+    const divisorB = this.divisorOf(op, b);
+    const flat = a.shape[0] * a.shape[1] < FLAT_INDEX_LIMIT;
+    if (problem.transA && !problem.transB && bytes.pairsA && divisorB === 0 && flat) {
+      return bytePairsGradientSpec(a.shape, b.shape, bytes.divisorA);
+    }
+    const extras = { ...this.bytesOfA(op, a, problem.transA), divisorB };
+    return rowQuadsMatmulSpec(problem, form, extras);
+  }
+
+  /**
+   * How a `rowQuads` product reads a left operand `a` of bytes (`divisorA` 0 if it is not one):
+   * as byte pairs where webasm can (`rowQuadsMatmulSpec`'s `pairsA`), else byte by byte.
+   */
+  private bytesOfA(op: string, a: Tensor, transA: boolean): { divisorA: number; pairsA: boolean } {
+    const payload = this.payload(op, a);
+    if (!(payload instanceof ByteImage)) return { divisorA: 0, pairsA: false };
+    const pairsA = this.runtime.matmul === "inline" && !transA && payload.pairs(a.shape[1]) !== undefined;
+    return { divisorA: payload.divisor, pairsA };
   }
 
   /** Checks every tensor input, runs the kernel of `spec` and wraps its output as a new tensor. */
   private run(op: string, spec: KernelSpec, inputs: readonly (Tensor | number)[]): Tensor {
     this.checkOpen(op);
     const { device, kernels } = this.runtime;
-    const args: KernelVariable[] = inputs.map((v) =>
-      typeof v === "number" ? v : device.argument(this.payload(op, v), v.shape),
+    const args: KernelVariable[] = inputs.map((v, i) =>
+      typeof v === "number" ? v : device.argument(this.payload(op, v), v.shape, spec.args[i]!),
     );
     const output = kernels.run(spec, args);
     return this.make(device.adopt(output, spec), spec.output);
@@ -337,4 +469,12 @@ export class GpujsBackend implements Backend {
   private checkOpen(op: string): void {
     if (this.closed) throw new GpujsClosedError(op);
   }
+}
+
+/** Column `c` of the row-major `[m, cols]` array `rows`, as a new array of `m` values. */
+function column(rows: Float32Array, c: number, m: number): Float32Array {
+  const cols = rows.length / m;
+  const out = new Float32Array(m);
+  for (let i = 0; i < m; i++) out[i] = rows[i * cols + c]!;
+  return out;
 }

@@ -111,7 +111,9 @@ export class KernelCache {
     const key = spec.key;
     const kernel = this.gpu.createKernel(spec.source, {
       output: threadGrid(spec),
-      ...(spec.layout === "rowQuads" ? { returnType: "Array(4)" as const } : {}),
+      ...(spec.layout === "rowQuads" || spec.layout === "pairBlocks"
+        ? { returnType: "Array(4)" as const }
+        : {}),
       precision: "single",
       // highp everywhere: gpu.js otherwise picks the lowest precision that addresses the output.
       tactic: "precision",
@@ -132,7 +134,7 @@ export class KernelCache {
 
   private typeOf(kind: ArgKind): GPUVariableType {
     if (kind === "scalar") return "Float";
-    if (kind === "host") return INPUT_TYPE;
+    if (kind === "host" || kind === "bytes" || kind === "bytePairs") return INPUT_TYPE;
     return this.options.tensorType;
   }
 

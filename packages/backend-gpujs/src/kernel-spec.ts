@@ -2,9 +2,11 @@ import type { Shape } from "@tensorplug/core";
 
 /**
  * What a kernel argument is: a tensor in the mode's storage (a texture in GL, a host array
- * otherwise), a host array to upload (GL's copy kernel), or a float uniform.
+ * otherwise), a host-mode tensor of bytes read raw (a `ByteImage`: the source divides each value
+ * by the image's divisor itself) or as byte pairs (`ByteImage.pairs`: the source also splits
+ * each value in two), a host array to upload (GL's copy kernel), or a float uniform.
  */
-export type ArgKind = "tensor" | "host" | "scalar";
+export type ArgKind = "tensor" | "bytes" | "bytePairs" | "host" | "scalar";
 
 /**
  * How a kernel writes its output.
@@ -12,8 +14,16 @@ export type ArgKind = "tensor" | "host" | "scalar";
  * - `rowQuads`: one thread per row and group of 4 columns, returning the 4 values as gpu.js's
  *   `Array(4)`: `this.thread.x` is the row, `this.thread.y` the group. Columns past the last are
  *   padding the device drops. Host modes only (a GL tensor is one float per texel).
+ * - `pairBlocks`: one thread per 2 rows and 2 columns, returning `[r0c0, r0c1, r1c0, r1c1]` as
+ *   gpu.js's `Array(4)`: `this.thread.x` is the pair of rows, `this.thread.y` the pair of columns.
+ *   Rows and columns past the last are padding the device drops. webasm only (read flat).
+ * - `flat`: one thread per element in row-major order, `this.thread.x` the flat index, for
+ *   element-wise ops on operands of the output's shape (read as `t[this.thread.x]`). A webasm
+ *   SIMD step then always covers 4 elements, where `cells` splits every row whose width is not a
+ *   multiple of 4 into a SIMD part and a scalar rest (two calls into WebAssembly per row). Host
+ *   modes only (GL textures have a maximum width).
  */
-export type OutputLayout = "cells" | "rowQuads";
+export type OutputLayout = "cells" | "rowQuads" | "pairBlocks" | "flat";
 
 /** Columns one `rowQuads` thread writes. */
 export const QUAD = 4;
@@ -40,8 +50,10 @@ export function dims(shape: Shape): string {
 }
 
 /** The `output` setting gpu.js gets for a spec: its thread grid, width first. */
-export function threadGrid(spec: KernelSpec): [number, number] {
+export function threadGrid(spec: KernelSpec): number[] {
   const [m, n] = spec.output;
+  if (spec.layout === "flat") return [m * n];
+  if (spec.layout === "pairBlocks") return [Math.ceil(m / 2), Math.ceil(n / 2)];
   return spec.layout === "rowQuads" ? [m, Math.ceil(n / QUAD)] : [n, m];
 }
 

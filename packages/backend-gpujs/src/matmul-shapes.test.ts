@@ -1,10 +1,14 @@
 // The rowQuads matmul of the host modes has three paths that random shapes may miss: a last
 // group narrower than 4 columns (n % 4), a dot product of odd length (the unrolled loop's last
 // step), and groups of 4 only. Each is checked here in every mode against a float64 product.
+import { uploadBytes } from "@tensorplug/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGpujsBackend, GPUJS_MODES, type GpujsBackend } from "./index.js";
 
-/** [m, k, n]: every n % 4, odd and even k, k = 1, and the model's shapes. */
+/**
+ * [m, k, n]: every n % 4, odd and even k, k = 1, and the model's shapes; with even k (byte pairs)
+ * an odd and even number of pairs, odd n (a last column pair of one) and n = 1, odd m.
+ */
 const SHAPES: readonly [number, number, number][] = [
   [1, 1, 1],
   [3, 1, 2],
@@ -13,6 +17,9 @@ const SHAPES: readonly [number, number, number][] = [
   [8, 2, 4],
   [6, 7, 3],
   [2, 6, 8],
+  [3, 4, 5],
+  [5, 6, 1],
+  [7, 10, 3],
   [96, 784, 10],
 ];
 
@@ -69,4 +76,34 @@ describe.each(GPUJS_MODES)("matmul in mode %s", (mode) => {
     }
     expect(be.live()).toBe(0);
   });
+
+  // Bytes kept as bytes (webasm and cpu): the left operand is divided inside the kernel, and in
+  // webasm read as byte pairs where its rows have an even length (the forward product, and the
+  // weight gradient in 2x2 blocks). Scale 1/2 keeps every value and product exact.
+  it.each(SHAPES)(
+    "%i x %i · %i with the left operand uploaded as bytes, as x·W and as xᵀ·G",
+    async (m, k, n) => {
+      const bytes = Uint8Array.from({ length: m * k }, (_, i) => (i * 37 + 11) % 256);
+      const scaled = Float32Array.from(bytes, (v) => v / 2);
+      const x = uploadBytes(be, bytes, [m, k], 0.5);
+      const W = values(k * n, 3);
+      const tW = be.upload(W, [k, n]);
+      const product = be.matmul(x, tW);
+      expect(
+        Array.from(await be.read(product), (v) => v + 0),
+        "x·W",
+      ).toEqual(reference(scaled, W, m, k, n, false, false));
+      // xᵀ·G: x [m,k] read transposed, G [m,n]; the product is [k,n].
+      const G = values(m * n, 4);
+      const tG = be.upload(G, [m, n]);
+      const gradient = be.matmul(x, tG, { transA: true });
+      expect(gradient.shape).toEqual([k, n]);
+      expect(
+        Array.from(await be.read(gradient), (v) => v + 0),
+        "xᵀ·G",
+      ).toEqual(reference(scaled, G, k, m, n, true, false));
+      for (const t of [x, tW, product, tG, gradient]) be.dispose(t);
+      expect(be.live()).toBe(0);
+    },
+  );
 });

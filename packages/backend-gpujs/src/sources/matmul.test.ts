@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matmulSpec, rowQuadsMatmulSpec } from "./matmul.js";
+import { bytePairsGradientSpec, matmulSpec, rowQuadsMatmulSpec } from "./matmul.js";
 
 describe("matmulSpec", () => {
   it("gives each combination of transpose flags its own cache key, for the same operand shapes", () => {
@@ -54,5 +54,25 @@ describe("matmulSpec", () => {
     } as const;
     expect(matmulSpec(problem).output).toEqual([96, 10]);
     expect(matmulSpec(problem, true).output).toEqual([10, 96]);
+  });
+
+  it("reads a left operand of bytes as byte pairs only where rows split into pairs, in webasm's form", () => {
+    const problem = (k: number) =>
+      ({ a: [3, k], b: [k, 5], m: 3, k, n: 5, transA: false, transB: false }) as const;
+    const even = rowQuadsMatmulSpec(problem(6), "inline", { divisorA: 255, pairsA: true });
+    expect(even.args[0]).toBe("bytePairs");
+    expect(even.source).toContain("Math.floor(");
+    expect(rowQuadsMatmulSpec(problem(7), "inline", { divisorA: 255, pairsA: true }).args[0]).toBe("bytes");
+    expect(rowQuadsMatmulSpec(problem(6), "locals", { divisorA: 255, pairsA: true }).args[0]).toBe("bytes");
+    expect(rowQuadsMatmulSpec(problem(6), "inline", { divisorA: 255 }).args[0]).toBe("bytes");
+    expect(rowQuadsMatmulSpec(problem(6), "inline").args[0]).toBe("tensor");
+  });
+
+  it("writes the byte-pair weight gradient xᵀ·G as [k,n] in 2x2 blocks", () => {
+    const spec = bytePairsGradientSpec([96, 784], [96, 10], 255);
+    expect(spec.output).toEqual([784, 10]);
+    expect(spec.layout).toBe("pairBlocks");
+    expect(spec.args).toEqual(["bytePairs", "tensor"]);
+    expect(bytePairsGradientSpec([96, 784], [96, 10], 2).key).not.toBe(spec.key);
   });
 });
