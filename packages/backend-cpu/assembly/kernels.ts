@@ -217,8 +217,9 @@ export function matmul(
  * Dense layer, softmax and cross-entropy, forward and backward, for rows `from` to `to`
  * (exclusive), one row at a time so each row of `x` is read from memory once. `t` holds the
  * targets `[m,n]` unpadded; `loss` and `correct` get one float per row; `gw` `[k,ns]` and `gb`
- * `[ns]` are overwritten with these rows' part of the gradients of the summed loss. `z` and `g`
- * are scratch rows of `ns` floats.
+ * `[ns]` are overwritten with these rows' part of the gradients of the summed loss, unless
+ * `gradients` is false (scoring: the forward half only, and `gw`, `gb` untouched). `z` and `g` are
+ * scratch rows of `ns` floats.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
@@ -241,10 +242,13 @@ export function linearSoftmaxCrossEntropy(
   val: usize,
   z: usize,
   g: usize,
+  gradients: bool,
 ): void {
   const rowBytes = (<usize>ns) << 2;
-  memory.fill(gw, 0, <usize>k * rowBytes);
-  memory.fill(gb, 0, rowBytes);
+  if (gradients) {
+    memory.fill(gw, 0, <usize>k * rowBytes);
+    memory.fill(gb, 0, rowBytes);
+  }
   memory.fill(g, 0, rowBytes);
   for (let i = from; i < to; i++) {
     let count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
@@ -290,6 +294,7 @@ export function linearSoftmaxCrossEntropy(
     }
     store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
     store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
+    if (!gradients) continue;
 
     for (let c: usize = 0; c < rowBytes; c += 16) {
       v128.store(gb + c, f32x4.add(v128.load(gb + c), v128.load(g + c)));

@@ -105,7 +105,7 @@ describe("CpuBackend identity", () => {
     expect(be.caps.precision).toBe(32);
     expect(be.caps.syncRead).toBe(true);
     expect([...be.caps.fused].sort()).toEqual(
-      ["linearSoftmaxCrossEntropy", "softmaxCrossEntropy", "uploadBytes"].sort(),
+      ["linearSoftmaxCrossEntropy", "linearSoftmaxLoss", "softmaxCrossEntropy", "uploadBytes"].sort(),
     );
   });
 

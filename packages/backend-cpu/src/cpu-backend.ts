@@ -10,6 +10,7 @@ import {
   formatShape,
   InvalidTensorError,
   type LinearSoftmaxCrossEntropy,
+  type LinearSoftmaxLoss,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
@@ -57,7 +58,7 @@ export class CpuBackend implements Backend {
   readonly caps: BackendCaps = {
     precision: 32,
     syncRead: true,
-    fused: new Set(["softmaxCrossEntropy", "uploadBytes", "linearSoftmaxCrossEntropy"]),
+    fused: new Set(["softmaxCrossEntropy", "uploadBytes", "linearSoftmaxCrossEntropy", "linearSoftmaxLoss"]),
   };
   private liveCount = 0;
   private readonly threadsWanted: 1 | 2;
@@ -253,5 +254,22 @@ export class CpuBackend implements Backend {
       gradW: this.make(out.gradW, [features, n]),
       gradB: this.make(out.gradB, [1, n]),
     };
+  }
+
+  /** The forward half of `linearSoftmaxCrossEntropy` (the same kernel, told to skip the gradients). */
+  linearSoftmaxLoss(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss {
+    const op = "linearSoftmaxLoss";
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    const [m, features] = x.shape;
+    const out = this.kernels().linearSoftmaxLoss(
+      this.input(op, x),
+      this.data(op, W),
+      this.data(op, b),
+      this.data(op, targets),
+      m,
+      features,
+      W.shape[1],
+    );
+    return { loss: this.make(out.loss, [m, 1]), correct: this.make(out.correct, [m, 1]) };
   }
 }

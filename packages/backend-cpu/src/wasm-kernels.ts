@@ -184,7 +184,7 @@ export class WasmKernels {
       gw,
       gb,
     ];
-    const args = () => [...shared, ...this.lists(k), this.alloc(gbBytes), this.alloc(gbBytes)];
+    const args = () => [...shared, ...this.lists(k), this.alloc(gbBytes), this.alloc(gbBytes), 1];
     this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
     this.exports.sumSlots(gw, plan.chunks, gwBytes, k * ns);
     this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
@@ -194,6 +194,49 @@ export class WasmKernels {
       gradW: this.unpad(gw, k, n, ns),
       gradB: this.unpad(gb, 1, n, ns),
     };
+  }
+
+  /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
+  linearSoftmaxLoss(
+    x: Input,
+    w: Float32Array,
+    b: Float32Array,
+    targets: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+  ): { loss: Float32Array; correct: Float32Array } {
+    const ns = paddedStride(n);
+    this.top = this.base;
+    const xp = this.placeInput(x, m * k);
+    const lut = this.placeLut(x);
+    const { at: wp, finite } = this.placePadded(w, k, n, ns);
+    const { at: bp } = this.placePadded(b, 1, n, ns);
+    const tp = this.place(targets);
+    const loss = this.alloc(m * FLOAT);
+    const correct = this.alloc(m * FLOAT);
+    // No gradient slots: the kernel leaves `gw` and `gb` (here 0) alone when told not to train.
+    const shared = [
+      xp,
+      isBytes(x) ? 1 : 0,
+      lut,
+      0,
+      0,
+      k,
+      wp,
+      bp,
+      ns,
+      n,
+      tp,
+      finite ? 1 : 0,
+      loss,
+      correct,
+      0,
+      0,
+    ];
+    const args = () => [...shared, ...this.lists(k), this.alloc(ns * FLOAT), this.alloc(ns * FLOAT), 0];
+    this.runChunks("linearSoftmaxCrossEntropy", chunkPlan(m, MAX_CHUNKS, 3, 4), args(), args(), m * k);
+    return { loss: this.heapF32(loss, m).slice(), correct: this.heapF32(correct, m).slice() };
   }
 
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */

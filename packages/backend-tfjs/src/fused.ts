@@ -47,6 +47,23 @@ export function sameArgmax(a: Tensor2D, b: Tensor2D): Tensor2D {
   return reshape(cast(equal(argMax(a, 1), argMax(b, 1)), "float32"), [rows, 1]);
 }
 
+/** The forward half of `linearStep`: per-row loss and correct flag, no gradients. Call inside `tf.tidy`. */
+export function linearScore(
+  product: Product,
+  x: Tensor2D,
+  W: Tensor2D,
+  b: Tensor2D,
+  targets: Tensor2D,
+): { loss: Tensor2D; correct: Tensor2D } {
+  const logits = add<Tensor2D>(product(x, W, false, false), b);
+  const shifted = sub(logits, max(logits, 1, true));
+  const logp = sub(shifted, log(sum(exp(shifted), 1, true)));
+  return {
+    loss: neg(sum<Tensor2D>(mul(logp, targets), 1, true)),
+    correct: sameArgmax(logits, targets),
+  };
+}
+
 /**
  * One SGD step's worth of softmax regression (see core's `LinearSoftmaxCrossEntropy`) as tfjs
  * kernels in one scope: the products, softmax and loss without a tensorplug op, a scope and a

@@ -125,13 +125,14 @@ describe("one tfjs engine per process", () => {
 });
 
 describe.each(["wasm", "cpu"])("TfjsBackend on %s", (name) => {
-  it("declares float32, synchronous reads and its five fused kernels", async () => {
+  it("declares float32, synchronous reads and its six fused kernels", async () => {
     const b = await start(name);
     expect(b.caps.precision).toBe(32);
     expect(b.caps.syncRead).toBe(true);
     expect(typeof b.readSync).toBe("function");
     expect([...b.caps.fused].sort()).toEqual([
       "linearSoftmaxCrossEntropy",
+      "linearSoftmaxLoss",
       "logSoftmax",
       "softmax",
       "softmaxCrossEntropy",

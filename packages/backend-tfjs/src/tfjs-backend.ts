@@ -33,6 +33,7 @@ import {
   formatShape,
   InvalidTensorError,
   type LinearSoftmaxCrossEntropy,
+  type LinearSoftmaxLoss,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
@@ -46,7 +47,7 @@ import {
 import { claimEngine } from "./engine-claim.js";
 import { type EngineTraits, traitsOf } from "./engine-traits.js";
 import { type EngineOptions, startEngine } from "./engines.js";
-import { linearStep, lossAndGrad, type Product, productFor } from "./fused.js";
+import { linearScore, linearStep, lossAndGrad, type Product, productFor } from "./fused.js";
 import { TFJS, type TfjsBackendName } from "./names.js";
 import { TfjsTensor } from "./tfjs-tensor.js";
 
@@ -87,6 +88,7 @@ export class TfjsBackend implements Backend {
         "softmaxCrossEntropy",
         "uploadBytes",
         "linearSoftmaxCrossEntropy",
+        "linearSoftmaxLoss",
       ]),
     };
     if (this.traits.syncRead) this.readSync = (t) => this.readNow(t);
@@ -368,6 +370,20 @@ export class TfjsBackend implements Backend {
       gradW: this.wrap(op, out.gradW, W.shape),
       gradB: this.wrap(op, out.gradB, [1, n]),
     };
+  }
+
+  /** The forward half of `linearSoftmaxCrossEntropy` in one tfjs scope (see `linearScore`). */
+  linearSoftmaxLoss(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss {
+    const op = "linearSoftmaxLoss";
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    const vx = this.tensor(op, x);
+    const vW = this.tensor(op, W);
+    const vb = this.tensor(op, b);
+    const vy = this.tensor(op, targets);
+    this.checkEngine(op);
+    const out = tidy(() => linearScore(this.product, vx, vW, vb, vy));
+    const m = targets.shape[0];
+    return { loss: this.wrap(op, out.loss, [m, 1]), correct: this.wrap(op, out.correct, [m, 1]) };
   }
 
   /**

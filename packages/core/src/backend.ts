@@ -9,7 +9,8 @@ export type FusedOp =
   | "logSoftmax"
   | "softmaxCrossEntropy"
   | "uploadBytes"
-  | "linearSoftmaxCrossEntropy";
+  | "linearSoftmaxCrossEntropy"
+  | "linearSoftmaxLoss";
 
 /** A reduction axis: 0 reduces over rows (result `[1,n]`), 1 over columns (result `[m,1]`). */
 export type Axis = 0 | 1;
@@ -39,6 +40,17 @@ export type LinearSoftmaxCrossEntropy = {
   readonly gradW: Tensor;
   /** `[1,n]`: gradient of the summed loss with respect to `b`, the column sums of `softmax - targets`. */
   readonly gradB: Tensor;
+};
+
+/**
+ * The forward half of `LinearSoftmaxCrossEntropy`: what scoring a batch needs, without the
+ * gradients (half the work of a training step). A type alias, so that `tidy` can return it.
+ */
+export type LinearSoftmaxLoss = {
+  /** `[m,1]`: `-sum(targets * log softmax(x W + b))` per row. */
+  readonly loss: Tensor;
+  /** `[m,1]`: 1 where the row's largest logit is at its target's largest entry, else 0 (ties: lowest index). */
+  readonly correct: Tensor;
 };
 
 /** Transpose flags for `matmul`: the product is `op(a) * op(b)`. */
@@ -130,6 +142,8 @@ export interface Backend {
   softmaxCrossEntropy?(logits: Tensor, onehot: Tensor): LossAndGrad;
   /** Optional fused dense layer with softmax cross-entropy and its gradients, used only when `caps.fused` names it. */
   linearSoftmaxCrossEntropy?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy;
+  /** Optional fused dense layer with softmax cross-entropy, forward only, used only when `caps.fused` names it. */
+  linearSoftmaxLoss?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss;
 
   /** Releases everything the backend holds (kernels, contexts). The backend is unusable after. */
   close?(): void | Promise<void>;
@@ -161,4 +175,5 @@ export const TENSOR_OPS = [
 export const MULTI_TENSOR_OPS = [
   "softmaxCrossEntropy",
   "linearSoftmaxCrossEntropy",
+  "linearSoftmaxLoss",
 ] as const satisfies readonly (keyof Backend)[];

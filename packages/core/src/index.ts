@@ -4,6 +4,7 @@ export type {
   BackendCaps,
   FusedOp,
   LinearSoftmaxCrossEntropy,
+  LinearSoftmaxLoss,
   LossAndGrad,
   MatmulOptions,
 } from "./backend.js";
@@ -21,6 +22,7 @@ export {
   correctRows,
   crossEntropy,
   linearSoftmaxCrossEntropy,
+  linearSoftmaxLoss,
   logSoftmax,
   softmax,
   softmaxCrossEntropy,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { ShapeError } from "./errors.js";
-import { linearSoftmaxCrossEntropy, uploadBytes } from "./ops.js";
+import { linearSoftmaxCrossEntropy, linearSoftmaxLoss, uploadBytes } from "./ops.js";
 import { tidy } from "./scope.js";
 import { oneHot, refLinearSoftmaxCrossEntropy, TestBackend } from "./testing.test-helper.js";
 
@@ -150,5 +150,45 @@ describe("uploadBytes", () => {
     expect(() => uploadBytes(backend, bytes, [4, 2], 1)).toThrow(/holds 6 values, the shape needs 8/);
     expect(() => uploadBytes(backend, bytes, [2, 3], Number.NaN)).toThrow(/scale must be finite/);
     expect(backend.live()).toBe(0);
+  });
+});
+
+describe("linearSoftmaxLoss", () => {
+  it("composed from the primitives, matches the float64 reference and adds only its 2 outputs (property)", () => {
+    fc.assert(
+      fc.property(problemArb(50), ({ x, W, b, labels }) => {
+        const backend = new TestBackend();
+        const targets = oneHot(labels, b.length);
+        const inputs = [
+          backend.fromRows(x),
+          backend.fromRows(W),
+          backend.fromRows([b]),
+          backend.fromRows(targets),
+        ] as const;
+        const before = backend.live();
+        const out = linearSoftmaxLoss(backend, ...inputs);
+        expect(backend.live()).toBe(before + 2);
+        const want = refLinearSoftmaxCrossEntropy(x, W, b, targets);
+        expectClose(backend.toRows(out.loss).flat(), want.loss, "loss");
+        expectClose(backend.toRows(out.correct).flat(), want.correct, "correct");
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("calls the declared kernel once and composes nothing; checks shapes first", () => {
+    const backend = new TestBackend({ fused: ["linearSoftmaxLoss"] });
+    const kernel = vi.spyOn(backend, "linearSoftmaxLoss");
+    const matmul = vi.spyOn(backend, "matmul");
+    const x = backend.fromRows([[1, 2]]);
+    const W = backend.fromRows([[1], [0]]);
+    const b = backend.fromRows([[0]]);
+    const t = backend.fromRows([[1]]);
+    const out = linearSoftmaxLoss(backend, x, W, b, t);
+    expect(kernel).toHaveBeenCalledWith(x, W, b, t);
+    expect(out).toBe(kernel.mock.results[0]!.value);
+    expect(matmul).not.toHaveBeenCalled();
+    expect(() => linearSoftmaxLoss(backend, x, W, backend.fromRows([[0, 0]]), t)).toThrow(ShapeError);
+    expect(kernel).toHaveBeenCalledTimes(1);
   });
 });

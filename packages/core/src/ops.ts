@@ -1,4 +1,4 @@
-import type { Backend, LinearSoftmaxCrossEntropy, LossAndGrad } from "./backend.js";
+import type { Backend, LinearSoftmaxCrossEntropy, LinearSoftmaxLoss, LossAndGrad } from "./backend.js";
 import { scaleBytesInto } from "./bytes.js";
 import { ShapeError } from "./errors.js";
 import { tidy } from "./scope.js";
@@ -104,6 +104,31 @@ export function linearSoftmaxCrossEntropy(
       correct: be.equal(be.argmax(logits), be.argmax(targets)),
       gradW: be.matmul(x, grad, { transA: true }),
       gradB: be.sum(grad, 0),
+    };
+  });
+}
+
+/**
+ * The loss and correct count of a dense layer `x W + b` with softmax cross-entropy against
+ * `targets`, without gradients: scoring a batch. Uses the backend's fused kernel when it declares
+ * one; otherwise composes the primitives.
+ */
+export function linearSoftmaxLoss(
+  backend: Backend,
+  x: Tensor,
+  W: Tensor,
+  b: Tensor,
+  targets: Tensor,
+): LinearSoftmaxLoss {
+  checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+  if (backend.caps.fused.has("linearSoftmaxLoss") && backend.linearSoftmaxLoss) {
+    return backend.linearSoftmaxLoss(x, W, b, targets);
+  }
+  return tidy(backend, (be) => {
+    const logits = be.add(be.matmul(x, W), b);
+    return {
+      loss: crossEntropy(be, logits, targets),
+      correct: be.equal(be.argmax(logits), be.argmax(targets)),
     };
   });
 }

@@ -6,6 +6,7 @@ import type {
   BackendCaps,
   FusedOp,
   LinearSoftmaxCrossEntropy,
+  LinearSoftmaxLoss,
   LossAndGrad,
   MatmulOptions,
 } from "./backend.js";
@@ -312,6 +313,20 @@ export class TestBackend implements Backend {
       correct: this.make([m, 1], Float64Array.from(out.correct)),
       gradW: this.make([X[0]!.length, n], Float64Array.from(out.gradW.flat())),
       gradB: this.make([1, n], Float64Array.from(out.gradB)),
+    };
+  }
+
+  linearSoftmaxLoss(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss {
+    const out = refLinearSoftmaxCrossEntropy(
+      this.toRows(x),
+      this.toRows(W),
+      this.toRows(b)[0]!,
+      this.toRows(targets),
+    );
+    const m = this.get(targets).shape[0];
+    return {
+      loss: this.make([m, 1], Float64Array.from(out.loss)),
+      correct: this.make([m, 1], Float64Array.from(out.correct)),
     };
   }
 

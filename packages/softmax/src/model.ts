@@ -1,7 +1,7 @@
 import {
   type Backend,
-  crossEntropy,
   linearSoftmaxCrossEntropy,
+  linearSoftmaxLoss,
   type Random,
   ShapeError,
   softmax,
@@ -111,9 +111,8 @@ export class SoftmaxRegression {
   async scoreBatch(batch: Batch): Promise<Tally> {
     const stats = tidy(this.backend, (be) => {
       const { x, targets } = this.uploadBatch(be, batch);
-      const logits = this.logits(x, be);
-      const correct = be.equal(be.argmax(logits), be.argmax(targets));
-      return be.concat([be.sum(crossEntropy(be, logits, targets), 0), be.sum(correct, 0)], 1);
+      const { loss, correct } = linearSoftmaxLoss(be, x, this.W, this.b, targets);
+      return be.concat([be.sum(loss, 0), be.sum(correct, 0)], 1);
     });
     return this.readTally(stats, batch.size);
   }

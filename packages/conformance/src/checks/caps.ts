@@ -7,6 +7,7 @@ const FUSED_OPS: readonly FusedOp[] = [
   "softmaxCrossEntropy",
   "uploadBytes",
   "linearSoftmaxCrossEntropy",
+  "linearSoftmaxLoss",
 ];
 
 /** The backend describes itself consistently: what `caps` promises is what the object has. */

@@ -1,6 +1,7 @@
 import {
   formatShape,
   linearSoftmaxCrossEntropy,
+  linearSoftmaxLoss,
   type Shape,
   type Tensor,
   uploadBytes,
@@ -126,14 +127,48 @@ async function checkLinear(ctx: CheckContext, p: Problem, label: string): Promis
       shape: [1, n],
       magnitude: scales.gradB,
     });
-    // A near-tie between the two largest logits may legitimately go either way in float32.
-    for (let i = 0; i < m; i++) {
-      if (correct![i] !== want.correct.data[i] && !nearTie(p, i, tol.rel * scales.loss[i]!)) {
-        throw new Error(`${label} (correct): row ${i} is ${correct![i]}, reference ${want.correct.data[i]}`);
-      }
-    }
+    checkCorrect(p, correct!, want.correct.data, tol.rel, scales.loss, `${label} (correct)`);
+
+    // The forward half alone, as scoring calls it: the same loss and correct count, two handles.
+    const liveBefore = ctx.backend.live();
+    const scored = linearSoftmaxLoss(ctx.backend, x, W, b, t);
+    for (const o of [scored.loss, scored.correct]) arena.track(o);
+    const scoredMade = ctx.backend.live() - liveBefore;
+    if (scoredMade !== 2)
+      throw new Error(`${label}: linearSoftmaxLoss made ${scoredMade} handles, expected 2`);
+    expectShape(scored.loss, [m, 1], "linearSoftmaxLoss loss");
+    expectShape(scored.correct, [m, 1], "linearSoftmaxLoss correct");
+    const [scoredLoss, scoredCorrect] = await arena.snapshot([scored.loss, scored.correct]);
+    assertClose(scoredLoss!, want.loss.data, tol, `${label} (linearSoftmaxLoss loss)`, {
+      shape: [m, 1],
+      magnitude: scales.loss,
+    });
+    checkCorrect(
+      p,
+      scoredCorrect!,
+      want.correct.data,
+      tol.rel,
+      scales.loss,
+      `${label} (linearSoftmaxLoss correct)`,
+    );
     await arena.assertUnchanged(inputs, before, label);
   });
+}
+
+/** Each row's correct flag against the reference; a near-tie between the two largest logits may legitimately go either way in float32. */
+function checkCorrect(
+  p: Problem,
+  got: Float32Array,
+  want: ArrayLike<number>,
+  rel: number,
+  rowScale: Float64Array,
+  label: string,
+): void {
+  for (let i = 0; i < got.length; i++) {
+    if (got[i] !== want[i] && !nearTie(p, i, rel * rowScale[i]!)) {
+      throw new Error(`${label}: row ${i} is ${got[i]}, reference ${want[i]}`);
+    }
+  }
 }
 
 /** Whether row `i`'s two largest logits lie within `gap` of each other. */
