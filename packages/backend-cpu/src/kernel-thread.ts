@@ -47,11 +47,13 @@ export const MAX_CHUNKS = (1 << CHUNK_BITS) - 2;
 
 const READY = 1;
 const FAILED = 2;
+const STOPPED = 3;
 const STOP = -1;
 
 /** How long to wait for the worker to start, or for a chunk to finish, before giving up on it. */
 const START_TIMEOUT_MS = 10_000;
 const JOB_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 1_000;
 /**
  * How long the caller polls for the worker's last chunk (a chunk takes tens of microseconds)
  * before it sleeps. The worker itself never polls for work: it sleeps in Atomics.wait and joins a
@@ -132,7 +134,11 @@ while (exports !== undefined) {
   if (job === seen) continue;
   seen = job;
   const fn = ctrl[S.FUNCTION];
-  if (fn === ${STOP}) break;
+  if (fn === ${STOP}) {
+    Atomics.store(ctrl, S.STATE, ${STOPPED});
+    Atomics.notify(ctrl, S.STATE);
+    break;
+  }
   const base = Array.from(ctrl.subarray(S.ARGS, S.ARGS + ctrl[S.ARGC]));
   drainChunks(ctrl, S, ${CHUNK_BITS}, job, base, exports[names[fn]]);
 }
@@ -287,11 +293,22 @@ export class KernelThread {
     }
   }
 
-  /** Stops the worker (it also dies with the process: it is unref'd). */
-  stop(): void {
+  /**
+   * Stops the worker and waits (up to a second) until it says so, so that the control block can
+   * serve another worker; it also dies with the process (it is unref'd). Returns whether it
+   * answered; one that did not is terminated anyway, and its control block must not be reused.
+   */
+  stop(): boolean {
     this.ctrl[SLOTS.FUNCTION] = STOP;
     Atomics.store(this.ctrl, SLOTS.JOB, ++this.job);
     Atomics.notify(this.ctrl, SLOTS.JOB);
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    let state = Atomics.load(this.ctrl, SLOTS.STATE);
+    while (state !== STOPPED && Date.now() <= deadline) {
+      Atomics.wait(this.ctrl, SLOTS.STATE, state, STOP_TIMEOUT_MS);
+      state = Atomics.load(this.ctrl, SLOTS.STATE);
+    }
     void this.worker.terminate();
+    return state === STOPPED;
   }
 }

@@ -55,3 +55,42 @@ describe("threads", () => {
     expect(two.live()).toBe(0);
   });
 });
+
+describe("threads after the memory grows", () => {
+  it("a call larger than the memory so far, then the usual ones, give the results of one thread", async () => {
+    const one = new CpuBackend({ threads: 1 });
+    const two = new CpuBackend({ threads: 2 });
+    // Each round asks for more memory than the one before (floats, not bytes: 4 bytes a value),
+    // and trains a batch after it, so the worker runs on memory that grew since it last ran.
+    for (const [rows, seed] of [
+      [256, 21],
+      [3000, 22],
+      [256, 23],
+      [6000, 24],
+      [96, 25],
+    ] as const) {
+      const rng = new Random(seed);
+      const x = rng.normalArray(rows * 784, 0, 1);
+      const W = rng.normalArray(7840, 0, 0.05);
+      const results = [];
+      for (const backend of [one, two]) {
+        const tx = backend.upload(x, [rows, 784]);
+        const tW = backend.upload(W, [784, 10]);
+        const product = backend.matmul(tx, tW);
+        results.push(await backend.read(product));
+        for (const t of [tx, tW, product]) backend.dispose(t);
+      }
+      expect(new Uint32Array(results[1]!.buffer), `${rows} rows`).toEqual(
+        new Uint32Array(results[0]!.buffer),
+      );
+      const [a, b] = [await run(one, 256, seed), await run(two, 256, seed)];
+      a.forEach((values, i) => {
+        expect(new Uint32Array(b[i]!.buffer), `after ${rows} rows, output ${i}`).toEqual(
+          new Uint32Array(values.buffer),
+        );
+      });
+    }
+    // The worker was replaced after each growth, not given up.
+    expect(two.threads).toBe(availableParallelism() >= 2 ? 2 : 1);
+  });
+});

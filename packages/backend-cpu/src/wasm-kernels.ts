@@ -83,11 +83,12 @@ function decodeBase64(text: string): Uint8Array {
  * call runs as chunks of rows, which a worker thread helps with when there are two threads.
  */
 export class WasmKernels {
-  /** Threads the kernels run on: 2 with a worker, else 1. */
-  readonly threads: number;
   private readonly exports: KernelExports;
   private readonly memory: WebAssembly.Memory;
-  private readonly thread: KernelThread | undefined;
+  private readonly module: WebAssembly.Module;
+  private thread: KernelThread | undefined;
+  /** The memory grew since the worker started: its instance may not have seen the new size yet. */
+  private grownUnderWorker = false;
   private readonly base: number;
   private readonly controlAt: number;
   private controlView: Int32Array;
@@ -105,8 +106,13 @@ export class WasmKernels {
     this.base = control + CONTROL_BYTES;
     this.controlAt = control;
     this.controlView = new Int32Array(this.memory.buffer, control, CONTROL_BYTES / 4);
+    this.module = module;
     this.thread = shared ? KernelThread.start(module, this.memory, control, THREADED) : undefined;
-    this.threads = this.thread === undefined ? 1 : 2;
+  }
+
+  /** Threads the kernels run on: 2 with a worker, else 1. */
+  get threads(): number {
+    return this.thread === undefined ? 1 : 2;
   }
 
   /** `a · w` for `a` `[m,k]` and floats `w` `[k,n]`, computed over `a`'s nonzero entries. */
@@ -242,6 +248,26 @@ export class WasmKernels {
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */
   close(): void {
     this.thread?.stop();
+    this.thread = undefined;
+  }
+
+  /**
+   * A worker whose instance has certainly seen the memory's current size. Another thread's
+   * instance learns that a shared memory grew only at its next interrupt check, which a worker
+   * woken from Atomics.wait may not pass before it runs a kernel, and then a read past the old
+   * size traps. So after the memory grows the worker is replaced by one instantiated on the grown
+   * memory (tens of milliseconds, and only when a call needs more memory than any before it).
+   */
+  private currentThread(): KernelThread | undefined {
+    if (this.thread !== undefined && this.grownUnderWorker) {
+      // A worker that did not answer might still wake on this control block: go on with one thread.
+      const stopped = this.thread.stop();
+      this.thread = stopped
+        ? KernelThread.start(this.module, this.memory, this.controlAt, THREADED)
+        : undefined;
+      this.grownUnderWorker = false;
+    }
+    return this.thread;
   }
 
   /**
@@ -257,8 +283,9 @@ export class WasmKernels {
     values: number,
   ): void {
     const run = this.exports[name];
-    if (this.thread === undefined) runChunksHere(this.control(), plan, args, run);
-    else this.thread.run(name, plan, args, workerArgs, run, values >= MIN_VALUES_FOR_HELP);
+    const thread = this.currentThread();
+    if (thread === undefined) runChunksHere(this.control(), plan, args, run);
+    else thread.run(name, plan, args, workerArgs, run, values >= MIN_VALUES_FOR_HELP);
   }
 
   /** The control block, seen afresh when growing the memory replaced its buffer. */
@@ -279,7 +306,10 @@ export class WasmKernels {
     const at = this.top;
     this.top = Math.ceil((at + bytes) / 16) * 16;
     const missing = this.top - this.memory.buffer.byteLength;
-    if (missing > 0) this.memory.grow(Math.ceil(missing / PAGE));
+    if (missing > 0) {
+      this.memory.grow(Math.ceil(missing / PAGE));
+      this.grownUnderWorker = this.thread !== undefined;
+    }
     return at;
   }
 
