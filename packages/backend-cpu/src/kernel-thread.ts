@@ -191,8 +191,8 @@ export function runChunksHere(
   args: readonly number[],
   run: (...args: number[]) => void,
 ): void {
-  writePlan(ctrl, 0, plan);
   Atomics.store(ctrl, SLOTS.NEXT, 0);
+  writePlan(ctrl, 0, plan);
   drainChunks(ctrl, SLOTS, CHUNK_BITS, 0, args, run);
 }
 
@@ -261,14 +261,17 @@ export class KernelThread {
     if (workerArgs.length > MAX_ARGS) {
       throw new Error(`kernel thread: ${workerArgs.length} arguments, at most ${MAX_ARGS}`);
     }
-    // Every earlier job's chunks have all finished, so the worker reads none of this until the
-    // new tag is in NEXT and JOB moves on.
+    // The new tag goes into NEXT before anything else changes. A worker woken late for an earlier
+    // job may be reading that job's plan right now; were the chunk count raised first, it could
+    // find the old, used-up counter below the new count and claim a chunk of a job that is gone,
+    // with the new plan and its own stale arguments (a kernel then read out of bounds). With the
+    // counter re-tagged first, any such claim fails.
     const job = ++this.job;
     const tag = job & ((1 << (31 - CHUNK_BITS)) - 1);
+    Atomics.store(this.ctrl, SLOTS.NEXT, tag << CHUNK_BITS);
     writePlan(this.ctrl, fn, plan);
     this.ctrl[SLOTS.ARGC] = workerArgs.length;
     this.ctrl.set(workerArgs, SLOTS.ARGS);
-    Atomics.store(this.ctrl, SLOTS.NEXT, tag << CHUNK_BITS);
     if (help) {
       Atomics.store(this.ctrl, SLOTS.JOB, job);
       Atomics.notify(this.ctrl, SLOTS.JOB);

@@ -1,5 +1,11 @@
 import { availableParallelism } from "node:os";
-import { linearSoftmaxCrossEntropy, Random, type Tensor, uploadBytes } from "@tensorplug/core";
+import {
+  linearSoftmaxCrossEntropy,
+  linearSoftmaxLoss,
+  Random,
+  type Tensor,
+  uploadBytes,
+} from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
 import { CpuBackend } from "./index.js";
 
@@ -92,5 +98,45 @@ describe("threads after the memory grows", () => {
     }
     // The worker was replaced after each growth, not given up.
     expect(two.threads).toBe(availableParallelism() >= 2 ? 2 : 1);
+  });
+});
+
+describe("threads from call to call", () => {
+  it("a short call followed by one with more chunks (an epoch's last batch, then scoring) stays exact", async () => {
+    const one = new CpuBackend({ threads: 1 });
+    const two = new CpuBackend({ threads: 2 });
+    const small = problem(96, 31);
+    const large = problem(256, 32);
+    const outputs = (backend: CpuBackend) => {
+      const inputs = (p: ReturnType<typeof problem>, rows: number) =>
+        [
+          uploadBytes(backend, p.bytes, [rows, 784], 1 / 255),
+          backend.upload(p.W, [784, 10]),
+          backend.upload(p.b, [1, 10]),
+          backend.upload(p.targets, [rows, 10]),
+        ] as const;
+      const [x1, W1, b1, t1] = inputs(small, 96);
+      const [x2, W2, b2, t2] = inputs(large, 256);
+      const kept: Tensor[] = [];
+      // A worker woken late for the 6-chunk call must not take part in the 16-chunk one after it.
+      for (let round = 0; round < 150; round++) {
+        const step = linearSoftmaxCrossEntropy(backend, x1, W1, b1, t1);
+        const score = linearSoftmaxLoss(backend, x2, W2, b2, t2);
+        const keep = round === 149;
+        for (const t of [step.loss, step.correct, step.gradW, step.gradB, score.loss, score.correct]) {
+          if (keep) kept.push(t);
+          else backend.dispose(t);
+        }
+      }
+      return { kept, inputs: [x1, W1, b1, t1, x2, W2, b2, t2] };
+    };
+    const [a, b] = [outputs(one), outputs(two)];
+    for (let i = 0; i < a.kept.length; i++) {
+      const [va, vb] = [await one.read(a.kept[i]!), await two.read(b.kept[i]!)];
+      expect(new Uint32Array(vb.buffer), `output ${i}`).toEqual(new Uint32Array(va.buffer));
+    }
+    for (const t of [...a.kept, ...a.inputs]) one.dispose(t);
+    for (const t of [...b.kept, ...b.inputs]) two.dispose(t);
+    expect([one.live(), two.live()]).toEqual([0, 0]);
   });
 });
