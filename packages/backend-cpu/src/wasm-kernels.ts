@@ -154,6 +154,40 @@ export class WasmKernels {
     k: number,
     n: number,
   ): LinearStep {
+    const { loss, correct, gw, gb } = this.runLayer(x, w, b, targets, m, k, n, true);
+    const ns = paddedStride(n);
+    return { loss, correct, gradW: this.unpad(gw, k, n, ns), gradB: this.unpad(gb, 1, n, ns) };
+  }
+
+  /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
+  linearSoftmaxLoss(
+    x: Input,
+    w: Float32Array,
+    b: Float32Array,
+    targets: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+  ): { loss: Float32Array; correct: Float32Array } {
+    const { loss, correct } = this.runLayer(x, w, b, targets, m, k, n, false);
+    return { loss, correct };
+  }
+
+  /**
+   * The fused layer kernel over every row. With `gradients`, each chunk sums its rows' gradients
+   * into slots of its own, added in chunk order into the first slot after (`gw`, `gb`, padded);
+   * without, there are no slots (the kernel leaves `gw` and `gb` alone) and they are 0.
+   */
+  private runLayer(
+    x: Input,
+    w: Float32Array,
+    b: Float32Array,
+    targets: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    gradients: boolean,
+  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number } {
     const ns = paddedStride(n);
     this.top = this.base;
     const xp = this.placeInput(x, m * k);
@@ -163,15 +197,16 @@ export class WasmKernels {
     const tp = this.place(targets);
     const loss = this.alloc(m * FLOAT);
     const correct = this.alloc(m * FLOAT);
-    // Each chunk sums its rows' gradients into slots of its own, added in chunk order after.
     const gwBytes = k * ns * FLOAT;
     const gbBytes = ns * FLOAT;
-    const plan = chunkPlan(m, Math.floor(MAX_PARTIAL_BYTES / gwBytes), 3, 4, [
-      { arg: 14, stride: gwBytes },
-      { arg: 15, stride: gbBytes },
-    ]);
-    const gw = this.alloc(plan.chunks * gwBytes);
-    const gb = this.alloc(plan.chunks * gbBytes);
+    const plan = gradients
+      ? chunkPlan(m, Math.floor(MAX_PARTIAL_BYTES / gwBytes), 3, 4, [
+          { arg: 14, stride: gwBytes },
+          { arg: 15, stride: gbBytes },
+        ])
+      : chunkPlan(m, MAX_CHUNKS, 3, 4);
+    const gw = gradients ? this.alloc(plan.chunks * gwBytes) : 0;
+    const gb = gradients ? this.alloc(plan.chunks * gbBytes) : 0;
     const shared = [
       xp,
       isBytes(x) ? 1 : 0,
@@ -190,59 +225,19 @@ export class WasmKernels {
       gw,
       gb,
     ];
-    const args = () => [...shared, ...this.lists(k), this.alloc(gbBytes), this.alloc(gbBytes), 1];
-    this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
-    this.exports.sumSlots(gw, plan.chunks, gwBytes, k * ns);
-    this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
-    return {
-      loss: this.heapF32(loss, m).slice(),
-      correct: this.heapF32(correct, m).slice(),
-      gradW: this.unpad(gw, k, n, ns),
-      gradB: this.unpad(gb, 1, n, ns),
-    };
-  }
-
-  /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
-  linearSoftmaxLoss(
-    x: Input,
-    w: Float32Array,
-    b: Float32Array,
-    targets: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-  ): { loss: Float32Array; correct: Float32Array } {
-    const ns = paddedStride(n);
-    this.top = this.base;
-    const xp = this.placeInput(x, m * k);
-    const lut = this.placeLut(x);
-    const { at: wp, finite } = this.placePadded(w, k, n, ns);
-    const { at: bp } = this.placePadded(b, 1, n, ns);
-    const tp = this.place(targets);
-    const loss = this.alloc(m * FLOAT);
-    const correct = this.alloc(m * FLOAT);
-    // No gradient slots: the kernel leaves `gw` and `gb` (here 0) alone when told not to train.
-    const shared = [
-      xp,
-      isBytes(x) ? 1 : 0,
-      lut,
-      0,
-      0,
-      k,
-      wp,
-      bp,
-      ns,
-      n,
-      tp,
-      finite ? 1 : 0,
-      loss,
-      correct,
-      0,
-      0,
+    const args = () => [
+      ...shared,
+      ...this.lists(k),
+      this.alloc(gbBytes),
+      this.alloc(gbBytes),
+      gradients ? 1 : 0,
     ];
-    const args = () => [...shared, ...this.lists(k), this.alloc(ns * FLOAT), this.alloc(ns * FLOAT), 0];
-    this.runChunks("linearSoftmaxCrossEntropy", chunkPlan(m, MAX_CHUNKS, 3, 4), args(), args(), m * k);
-    return { loss: this.heapF32(loss, m).slice(), correct: this.heapF32(correct, m).slice() };
+    this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
+    if (gradients) {
+      this.exports.sumSlots(gw, plan.chunks, gwBytes, k * ns);
+      this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
+    }
+    return { loss: this.heapF32(loss, m).slice(), correct: this.heapF32(correct, m).slice(), gw, gb };
   }
 
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */

@@ -356,13 +356,7 @@ export class TfjsBackend implements Backend {
   /** The whole step in one tfjs scope (see `linearStep`): about 20 kernels, one boundary crossing. */
   linearSoftmaxCrossEntropy(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy {
     const op = "linearSoftmaxCrossEntropy";
-    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
-    const vx = this.tensor(op, x);
-    const vW = this.tensor(op, W);
-    const vb = this.tensor(op, b);
-    const vy = this.tensor(op, targets);
-    this.checkEngine(op);
-    const out = tidy(() => linearStep(this.product, vx, vW, vb, vy));
+    const out = tidy(() => linearStep(this.product, ...this.layerInputs(op, x, W, b, targets)));
     const [m, n] = targets.shape;
     return {
       loss: this.wrap(op, out.loss, [m, 1]),
@@ -375,15 +369,28 @@ export class TfjsBackend implements Backend {
   /** The forward half of `linearSoftmaxCrossEntropy` in one tfjs scope (see `linearScore`). */
   linearSoftmaxLoss(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss {
     const op = "linearSoftmaxLoss";
-    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
-    const vx = this.tensor(op, x);
-    const vW = this.tensor(op, W);
-    const vb = this.tensor(op, b);
-    const vy = this.tensor(op, targets);
-    this.checkEngine(op);
-    const out = tidy(() => linearScore(this.product, vx, vW, vb, vy));
+    const out = tidy(() => linearScore(this.product, ...this.layerInputs(op, x, W, b, targets)));
     const m = targets.shape[0];
     return { loss: this.wrap(op, out.loss, [m, 1]), correct: this.wrap(op, out.correct, [m, 1]) };
+  }
+
+  /** The tfjs tensors of a dense layer's operands, after core's shape checks and the engine's. */
+  private layerInputs(
+    op: string,
+    x: Tensor,
+    W: Tensor,
+    b: Tensor,
+    targets: Tensor,
+  ): [Tensor2D, Tensor2D, Tensor2D, Tensor2D] {
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    const inputs: [Tensor2D, Tensor2D, Tensor2D, Tensor2D] = [
+      this.tensor(op, x),
+      this.tensor(op, W),
+      this.tensor(op, b),
+      this.tensor(op, targets),
+    ];
+    this.checkEngine(op);
+    return inputs;
   }
 
   /**
