@@ -196,8 +196,9 @@ export function matmul(
  * `softmax - target`, into row `i` of `g` (`[m,ns]`), and into `finiteRows[i]` whether that row is
  * finite. Stage 1, once every row is done, takes input columns `from` to `to`: rows `from` to `to`
  * of `gw = xᵀ g` (`[k,ns]`), each summed over the batch's rows in order, so the result is the same
- * however the columns are shared out. `t` holds the targets `[m,n]` unpadded; `z` is a scratch row
- * of `ns` floats.
+ * however the columns are shared out; with `stepped` (not 0), those rows of the weights after an
+ * SGD step of the float64 at `step` too (see `stepRows`). `t` holds the targets `[m,n]` unpadded;
+ * `z` is a scratch row of `ns` floats.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
@@ -222,6 +223,8 @@ export function linearSoftmaxCrossEntropy(
   idx: usize,
   val: usize,
   z: usize,
+  step: usize,
+  stepped: usize,
   stage: i32,
 ): void {
   if (stage === 0) {
@@ -247,10 +250,25 @@ export function linearSoftmaxCrossEntropy(
       val,
       z,
     );
-  } else if (bytes) {
-    gradientColumnsOfBytes(x, lut, m, k, from, to, g, ns, finiteRows, gw);
-  } else {
-    gradientColumnsOfFloats(x, m, k, from, to, g, ns, finiteRows, gw);
+    return;
+  }
+  if (bytes) gradientColumnsOfBytes(x, lut, m, k, from, to, g, ns, finiteRows, gw);
+  else gradientColumnsOfFloats(x, m, k, from, to, g, ns, finiteRows, gw);
+  if (stepped !== 0) stepRows(w, gw, from, to, ns, n, load<f64>(step), stepped);
+}
+
+/**
+ * Rows `from` to `to` of the weights after an SGD step, `w + scale · gw` (both padded to `ns`),
+ * into `out` unpadded: rounded as the host's `axpy` rounds, once, from float64.
+ */
+function stepRows(w: usize, gw: usize, from: i32, to: i32, ns: i32, n: i32, scale: f64, out: usize): void {
+  for (let p = from; p < to; p++) {
+    const row = <usize>p * ((<usize>ns) << 2);
+    const o = out + ((<usize>p * <usize>n) << 2);
+    for (let j = 0; j < n; j++) {
+      const at = row + ((<usize>j) << 2);
+      store<f32>(o + ((<usize>j) << 2), <f32>(<f64>load<f32>(w + at) + scale * <f64>load<f32>(gw + at)));
+    }
   }
 }
 

@@ -105,7 +105,13 @@ describe("CpuBackend identity", () => {
     expect(be.caps.precision).toBe(32);
     expect(be.caps.syncRead).toBe(true);
     expect([...be.caps.fused].sort()).toEqual(
-      ["linearSoftmaxCrossEntropy", "linearSoftmaxLoss", "softmaxCrossEntropy", "uploadBytes"].sort(),
+      [
+        "linearSoftmaxCrossEntropy",
+        "linearSoftmaxLoss",
+        "linearSoftmaxSgd",
+        "softmaxCrossEntropy",
+        "uploadBytes",
+      ].sort(),
     );
   });
 

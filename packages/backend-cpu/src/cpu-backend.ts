@@ -11,6 +11,7 @@ import {
   InvalidTensorError,
   type LinearSoftmaxCrossEntropy,
   type LinearSoftmaxLoss,
+  type LinearSoftmaxSgd,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
@@ -58,7 +59,13 @@ export class CpuBackend implements Backend {
   readonly caps: BackendCaps = {
     precision: 32,
     syncRead: true,
-    fused: new Set(["softmaxCrossEntropy", "uploadBytes", "linearSoftmaxCrossEntropy", "linearSoftmaxLoss"]),
+    fused: new Set([
+      "softmaxCrossEntropy",
+      "uploadBytes",
+      "linearSoftmaxCrossEntropy",
+      "linearSoftmaxLoss",
+      "linearSoftmaxSgd",
+    ]),
   };
   private liveCount = 0;
   private readonly threadsWanted: 1 | 2;
@@ -271,5 +278,29 @@ export class CpuBackend implements Backend {
       W.shape[1],
     );
     return { loss: this.make(out.loss, [m, 1]), correct: this.make(out.correct, [m, 1]) };
+  }
+
+  /** One SGD step of the layer: the kernel writes the new weights, the gradients stay inside it. */
+  linearSoftmaxSgd(x: Tensor, W: Tensor, b: Tensor, targets: Tensor, scale: number): LinearSoftmaxSgd {
+    const op = "linearSoftmaxSgd";
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    const [m, features] = x.shape;
+    const n = W.shape[1];
+    const out = this.kernels().linearSoftmaxSgd(
+      this.input(op, x),
+      this.data(op, W),
+      this.data(op, b),
+      this.data(op, targets),
+      m,
+      features,
+      n,
+      scale,
+    );
+    return {
+      loss: this.make(out.loss, [m, 1]),
+      correct: this.make(out.correct, [m, 1]),
+      W: this.make(out.W, [features, n]),
+      b: this.make(out.b, [1, n]),
+    };
   }
 }

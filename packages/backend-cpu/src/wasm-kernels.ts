@@ -172,6 +172,28 @@ export class WasmKernels {
     return { loss, correct, gradW: this.unpad(gw, k, n, ns), gradB: this.unpad(gb, 1, n, ns) };
   }
 
+  /**
+   * The same layer and one SGD step: each row's loss and correct flag, and the weights after the
+   * step, `w + scale · gradW` (written by the kernel as it finishes each gradient row) and
+   * `b + scale · gradB`, both rounded as `axpy` rounds.
+   */
+  linearSoftmaxSgd(
+    x: Input,
+    w: Float32Array,
+    b: Float32Array,
+    targets: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    scale: number,
+  ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
+    const { loss, correct, gb, stepped } = this.runLayer(x, w, b, targets, m, k, n, true, scale);
+    const gradB = this.heapF32(gb, n);
+    const newB = new Float32Array(n);
+    for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
+    return { loss, correct, W: this.heapF32(stepped, k * n).slice(), b: newB };
+  }
+
   /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
   linearSoftmaxLoss(
     x: Input,
@@ -189,7 +211,8 @@ export class WasmKernels {
   /**
    * The fused layer kernel over every row and, with `gradients`, over every input column: the
    * rows leave each row's gradient of the logits, the columns turn those into `gw` (padded), and
-   * `gb` is their sum down the rows, in order. Without `gradients`, `gw` and `gb` are 0.
+   * `gb` is their sum down the rows, in order. Without `gradients`, `gw` and `gb` are 0. With a
+   * `scale`, the kernel also writes the weights after that SGD step at `stepped` (unpadded).
    */
   private runLayer(
     x: Input,
@@ -200,7 +223,8 @@ export class WasmKernels {
     k: number,
     n: number,
     gradients: boolean,
-  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number } {
+    scale?: number,
+  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; stepped: number } {
     const ns = paddedStride(n);
     this.top = this.base;
     const xp = this.placeInput(x, m * k);
@@ -214,23 +238,30 @@ export class WasmKernels {
     const g = gradients ? this.alloc(m * rowBytes) : 0;
     const finiteRows = gradients ? this.alloc(m * FLOAT) : 0;
     const gw = gradients ? this.alloc(k * rowBytes) : 0;
-    const plan = chunkPlan(m, MAX_CHUNKS / 2, 3, 4, gradients ? columnPlan(k, 22) : undefined);
+    const plan = chunkPlan(m, MAX_CHUNKS / 2, 3, 4, gradients ? columnPlan(k, 24) : undefined);
     const shared = [xp, isBytes(x) ? 1 : 0, lut, 0, 0, k, wp, bp, ns, n, tp, finite ? 1 : 0, loss, correct];
+    const step = scale === undefined ? 0 : this.alloc(8);
+    if (scale !== undefined) new Float64Array(this.memory.buffer, step, 1)[0] = scale;
+    const stepped = scale === undefined ? 0 : this.alloc(k * n * FLOAT);
     const args = () => [
       ...shared,
-      m,
-      g,
-      finiteRows,
-      gw,
-      gradients ? 1 : 0,
+      ...[m, g, finiteRows, gw, gradients ? 1 : 0],
       ...this.lists(k),
       this.alloc(rowBytes),
+      step,
+      stepped,
       0,
     ];
     this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
     // The bias's gradient, summed into the first row of g.
     if (gradients) this.exports.sumSlots(g, m, rowBytes, ns);
-    return { loss: this.heapF32(loss, m).slice(), correct: this.heapF32(correct, m).slice(), gw, gb: g };
+    return {
+      loss: this.heapF32(loss, m).slice(),
+      correct: this.heapF32(correct, m).slice(),
+      gw,
+      gb: g,
+      stepped,
+    };
   }
 
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */

@@ -10,7 +10,8 @@ export type FusedOp =
   | "softmaxCrossEntropy"
   | "uploadBytes"
   | "linearSoftmaxCrossEntropy"
-  | "linearSoftmaxLoss";
+  | "linearSoftmaxLoss"
+  | "linearSoftmaxSgd";
 
 /** A reduction axis: 0 reduces over rows (result `[1,n]`), 1 over columns (result `[m,1]`). */
 export type Axis = 0 | 1;
@@ -51,6 +52,22 @@ export type LinearSoftmaxLoss = {
   readonly loss: Tensor;
   /** `[m,1]`: 1 where the row's largest logit is at its target's largest entry, else 0 (ties: lowest index). */
   readonly correct: Tensor;
+};
+
+/**
+ * One step of minibatch SGD on the layer of `LinearSoftmaxCrossEntropy`: each row's loss and
+ * correct flag under the weights given, and the weights after the step. The gradients never
+ * leave the backend. A type alias, so that `tidy` can return it.
+ */
+export type LinearSoftmaxSgd = {
+  /** `[m,1]`: `-sum(targets * log softmax(x W + b))` per row, under the weights before the step. */
+  readonly loss: Tensor;
+  /** `[m,1]`: 1 where the row's largest logit is at its target's largest entry, else 0 (ties: lowest index). */
+  readonly correct: Tensor;
+  /** `[k,n]`: `W + scale * gradW`, rounded as `axpy` rounds. */
+  readonly W: Tensor;
+  /** `[1,n]`: `b + scale * gradB`, rounded as `axpy` rounds. */
+  readonly b: Tensor;
 };
 
 /** Transpose flags for `matmul`: the product is `op(a) * op(b)`. */
@@ -144,6 +161,8 @@ export interface Backend {
   linearSoftmaxCrossEntropy?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy;
   /** Optional fused dense layer with softmax cross-entropy, forward only, used only when `caps.fused` names it. */
   linearSoftmaxLoss?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss;
+  /** Optional fused SGD step of that layer (see `LinearSoftmaxSgd`), used only when `caps.fused` names it. */
+  linearSoftmaxSgd?(x: Tensor, W: Tensor, b: Tensor, targets: Tensor, scale: number): LinearSoftmaxSgd;
 
   /** Releases everything the backend holds (kernels, contexts). The backend is unusable after. */
   close?(): void | Promise<void>;
@@ -176,4 +195,5 @@ export const MULTI_TENSOR_OPS = [
   "softmaxCrossEntropy",
   "linearSoftmaxCrossEntropy",
   "linearSoftmaxLoss",
+  "linearSoftmaxSgd",
 ] as const satisfies readonly (keyof Backend)[];

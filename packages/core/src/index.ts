@@ -5,6 +5,7 @@ export type {
   FusedOp,
   LinearSoftmaxCrossEntropy,
   LinearSoftmaxLoss,
+  LinearSoftmaxSgd,
   LossAndGrad,
   MatmulOptions,
 } from "./backend.js";
@@ -23,6 +24,7 @@ export {
   crossEntropy,
   linearSoftmaxCrossEntropy,
   linearSoftmaxLoss,
+  linearSoftmaxSgd,
   logSoftmax,
   softmax,
   softmaxCrossEntropy,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { ShapeError } from "./errors.js";
-import { linearSoftmaxCrossEntropy, linearSoftmaxLoss, uploadBytes } from "./ops.js";
+import { linearSoftmaxCrossEntropy, linearSoftmaxLoss, linearSoftmaxSgd, uploadBytes } from "./ops.js";
 import { tidy } from "./scope.js";
 import { oneHot, refLinearSoftmaxCrossEntropy, TestBackend } from "./testing.test-helper.js";
 
@@ -189,6 +189,59 @@ describe("linearSoftmaxLoss", () => {
     expect(out).toBe(kernel.mock.results[0]!.value);
     expect(matmul).not.toHaveBeenCalled();
     expect(() => linearSoftmaxLoss(backend, x, W, backend.fromRows([[0, 0]]), t)).toThrow(ShapeError);
+    expect(kernel).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("linearSoftmaxSgd", () => {
+  it("composed from the primitives, matches the float64 reference step and adds only its 4 outputs (property)", () => {
+    fc.assert(
+      fc.property(
+        problemArb(50),
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        ({ x, W, b, labels }, scale) => {
+          const backend = new TestBackend();
+          const targets = oneHot(labels, b.length);
+          const inputs = [
+            backend.fromRows(x),
+            backend.fromRows(W),
+            backend.fromRows([b]),
+            backend.fromRows(targets),
+          ] as const;
+          const before = backend.live();
+          const out = linearSoftmaxSgd(backend, ...inputs, scale);
+          expect(backend.live()).toBe(before + 4);
+          const want = refLinearSoftmaxCrossEntropy(x, W, b, targets);
+          expectClose(backend.toRows(out.loss).flat(), want.loss, "loss");
+          expectClose(backend.toRows(out.correct).flat(), want.correct, "correct");
+          const stepped = W.flatMap((row, i) => row.map((v, j) => v + scale * want.gradW[i]![j]!));
+          expectClose(backend.toRows(out.W).flat(), stepped, "W");
+          expectClose(
+            backend.toRows(out.b).flat(),
+            b.map((v, j) => v + scale * want.gradB[j]!),
+            "b",
+          );
+          // The step makes new weights; the old ones are still there, unchanged.
+          expect(backend.toRows(inputs[1])).toEqual(W);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("calls the declared kernel once and composes nothing; checks shapes first", () => {
+    const backend = new TestBackend({ fused: ["linearSoftmaxSgd"] });
+    const kernel = vi.spyOn(backend, "linearSoftmaxSgd");
+    const matmul = vi.spyOn(backend, "matmul");
+    const x = backend.fromRows([[1, 2]]);
+    const W = backend.fromRows([[1], [0]]);
+    const b = backend.fromRows([[0]]);
+    const t = backend.fromRows([[1]]);
+    const out = linearSoftmaxSgd(backend, x, W, b, t, -0.1);
+    expect(kernel).toHaveBeenCalledWith(x, W, b, t, -0.1);
+    expect(out).toBe(kernel.mock.results[0]!.value);
+    expect(matmul).not.toHaveBeenCalled();
+    expect(() => linearSoftmaxSgd(backend, x, W, backend.fromRows([[0, 0]]), t, -0.1)).toThrow(ShapeError);
     expect(kernel).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,10 @@
-import type { Backend, LinearSoftmaxCrossEntropy, LinearSoftmaxLoss, LossAndGrad } from "./backend.js";
+import type {
+  Backend,
+  LinearSoftmaxCrossEntropy,
+  LinearSoftmaxLoss,
+  LinearSoftmaxSgd,
+  LossAndGrad,
+} from "./backend.js";
 import { scaleBytesInto } from "./bytes.js";
 import { ShapeError } from "./errors.js";
 import { tidy } from "./scope.js";
@@ -129,6 +135,36 @@ export function linearSoftmaxLoss(
     return {
       loss: crossEntropy(be, logits, targets),
       correct: be.equal(be.argmax(logits), be.argmax(targets)),
+    };
+  });
+}
+
+/**
+ * One step of minibatch SGD on a dense layer with softmax cross-entropy: each row's loss and
+ * correct flag under `W` and `b`, and the weights after the step, `W + scale * gradW` and
+ * `b + scale * gradB` (`scale` is `-lr / batchSize` for the book's `sgd`); `W` and `b` are left as
+ * they were. Uses the backend's fused kernel when it declares one, which never hands the
+ * gradients out; otherwise `linearSoftmaxCrossEntropy` and two `axpy`.
+ */
+export function linearSoftmaxSgd(
+  backend: Backend,
+  x: Tensor,
+  W: Tensor,
+  b: Tensor,
+  targets: Tensor,
+  scale: number,
+): LinearSoftmaxSgd {
+  checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+  if (backend.caps.fused.has("linearSoftmaxSgd") && backend.linearSoftmaxSgd) {
+    return backend.linearSoftmaxSgd(x, W, b, targets, scale);
+  }
+  return tidy(backend, (be) => {
+    const step = linearSoftmaxCrossEntropy(be, x, W, b, targets);
+    return {
+      loss: step.loss,
+      correct: step.correct,
+      W: be.axpy(scale, step.gradW, W),
+      b: be.axpy(scale, step.gradB, b),
     };
   });
 }

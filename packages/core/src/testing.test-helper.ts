@@ -7,6 +7,7 @@ import type {
   FusedOp,
   LinearSoftmaxCrossEntropy,
   LinearSoftmaxLoss,
+  LinearSoftmaxSgd,
   LossAndGrad,
   MatmulOptions,
 } from "./backend.js";
@@ -327,6 +328,22 @@ export class TestBackend implements Backend {
     return {
       loss: this.make([m, 1], Float64Array.from(out.loss)),
       correct: this.make([m, 1], Float64Array.from(out.correct)),
+    };
+  }
+
+  linearSoftmaxSgd(x: Tensor, W: Tensor, b: Tensor, targets: Tensor, scale: number): LinearSoftmaxSgd {
+    const Wr = this.toRows(W);
+    const br = this.toRows(b)[0]!;
+    const out = refLinearSoftmaxCrossEntropy(this.toRows(x), Wr, br, this.toRows(targets));
+    const m = this.get(targets).shape[0];
+    return {
+      loss: this.make([m, 1], Float64Array.from(out.loss)),
+      correct: this.make([m, 1], Float64Array.from(out.correct)),
+      W: this.make(
+        this.get(W).shape,
+        Float64Array.from(Wr.flatMap((row, i) => row.map((v, j) => v + scale * out.gradW[i]![j]!))),
+      ),
+      b: this.make([1, br.length], Float64Array.from(br.map((v, j) => v + scale * out.gradB[j]!))),
     };
   }
 

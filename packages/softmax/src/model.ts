@@ -1,7 +1,7 @@
 import {
   type Backend,
-  linearSoftmaxCrossEntropy,
   linearSoftmaxLoss,
+  linearSoftmaxSgd,
   type Random,
   ShapeError,
   softmax,
@@ -92,13 +92,8 @@ export class SoftmaxRegression {
   async trainBatch(batch: Batch, lr: number): Promise<Tally> {
     const { stats, W, b } = tidy(this.backend, (be) => {
       const { x, targets } = this.uploadBatch(be, batch);
-      const step = linearSoftmaxCrossEntropy(be, x, this.W, this.b, targets);
-      const scale = -lr / batch.size;
-      return {
-        stats: be.concat([be.sum(step.loss, 0), be.sum(step.correct, 0)], 1),
-        W: be.axpy(scale, step.gradW, this.W),
-        b: be.axpy(scale, step.gradB, this.b),
-      };
+      const step = linearSoftmaxSgd(be, x, this.W, this.b, targets, -lr / batch.size);
+      return { stats: be.concat([be.sum(step.loss, 0), be.sum(step.correct, 0)], 1), W: step.W, b: step.b };
     });
     this.backend.dispose(this.W);
     this.backend.dispose(this.b);

@@ -8,6 +8,7 @@ const FUSED_OPS: readonly FusedOp[] = [
   "uploadBytes",
   "linearSoftmaxCrossEntropy",
   "linearSoftmaxLoss",
+  "linearSoftmaxSgd",
 ];
 
 /** The backend describes itself consistently: what `caps` promises is what the object has. */

@@ -2,6 +2,7 @@ import {
   formatShape,
   linearSoftmaxCrossEntropy,
   linearSoftmaxLoss,
+  linearSoftmaxSgd,
   type Shape,
   type Tensor,
   uploadBytes,
@@ -22,6 +23,8 @@ import { accumulated, assertClose } from "../tolerance.js";
 // zero meets an infinite weight and the product must be NaN.
 
 const PIXEL_SCALE = 1 / 255;
+/** The step `linearSoftmaxSgd` is checked with: large enough to move every weight visibly. */
+const SGD_SCALE = -0.375;
 
 /** One problem: inputs as floats (and, for byte problems, the bytes they stand for), weights, bias, labels. */
 interface Problem {
@@ -151,6 +154,47 @@ async function checkLinear(ctx: CheckContext, p: Problem, label: string): Promis
       scales.loss,
       `${label} (linearSoftmaxLoss correct)`,
     );
+
+    // One SGD step: the same loss and correct flags, and new weights W + scale gradW, b + scale gradB.
+    const sgdBefore = ctx.backend.live();
+    const stepped = linearSoftmaxSgd(ctx.backend, x, W, b, t, SGD_SCALE);
+    for (const o of [stepped.loss, stepped.correct, stepped.W, stepped.b]) arena.track(o);
+    const sgdMade = ctx.backend.live() - sgdBefore;
+    if (sgdMade !== 4) throw new Error(`${label}: linearSoftmaxSgd made ${sgdMade} handles, expected 4`);
+    expectShape(stepped.W, [k, n], "linearSoftmaxSgd W");
+    expectShape(stepped.b, [1, n], "linearSoftmaxSgd b");
+    const [sgdLoss, sgdCorrect, newW, newB] = await arena.snapshot([
+      stepped.loss,
+      stepped.correct,
+      stepped.W,
+      stepped.b,
+    ]);
+    assertClose(sgdLoss!, want.loss.data, tol, `${label} (linearSoftmaxSgd loss)`, {
+      shape: [m, 1],
+      magnitude: scales.loss,
+    });
+    checkCorrect(
+      p,
+      sgdCorrect!,
+      want.correct.data,
+      tol.rel,
+      scales.loss,
+      `${label} (linearSoftmaxSgd correct)`,
+    );
+    const step = (weights: ArrayLike<number>, grad: ArrayLike<number>, gradScale: ArrayLike<number>) => ({
+      want: Float64Array.from(weights, (v, i) => v + SGD_SCALE * grad[i]!),
+      magnitude: Float64Array.from(weights, (v, i) => Math.abs(v) + Math.abs(SGD_SCALE) * gradScale[i]!),
+    });
+    const wantW = step(p.W.data, want.gradW.data, scales.gradW);
+    assertClose(newW!, wantW.want, accumulated(tol, m), `${label} (linearSoftmaxSgd W)`, {
+      shape: [k, n],
+      magnitude: wantW.magnitude,
+    });
+    const wantB = step(p.b.data, want.gradB.data, scales.gradB);
+    assertClose(newB!, wantB.want, accumulated(tol, m), `${label} (linearSoftmaxSgd b)`, {
+      shape: [1, n],
+      magnitude: wantB.magnitude,
+    });
     await arena.assertUnchanged(inputs, before, label);
   });
 }
