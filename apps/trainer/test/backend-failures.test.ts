@@ -17,20 +17,26 @@ import { tinyDataDir } from "./tiny-data.js";
 const data = tinyDataDir(600, 120);
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 
-/** What the test double does: throw, or poison the weights, at its n-th SGD update (`axpy`). */
-const plan = vi.hoisted(() => ({ failAt: 0, poisonAt: 0, axpys: 0 }));
+/** What the test double does: throw, or poison the weights, at its n-th SGD step (`linearSoftmaxSgd`). */
+const plan = vi.hoisted(() => ({ failAt: 0, poisonAt: 0, steps: 0 }));
 
-/** backend-cpu under another name, which throws or writes NaN when the plan says so. */
+type Sgd = NonNullable<Backend["linearSoftmaxSgd"]>;
+
+/** backend-cpu under another name, which throws or writes NaN weights when the plan says so. */
 function flaky(inner: Backend): Backend {
   return new Proxy(inner, {
     get(target, key, receiver) {
       if (key === "name") return "flaky";
-      if (key === "axpy") {
-        return (alpha: number, x: Parameters<Backend["axpy"]>[1], y: Parameters<Backend["axpy"]>[2]) => {
-          plan.axpys++;
-          if (plan.axpys === plan.failAt) throw new Error("device lost\n    at Kernel.run (gpu.js:1:1)");
-          return target.axpy(plan.axpys === plan.poisonAt ? Number.NaN : alpha, x, y);
+      if (key === "linearSoftmaxSgd") {
+        const step: Sgd = (x, W, b, targets, scale) => {
+          plan.steps++;
+          if (plan.steps === plan.failAt) throw new Error("device lost\n    at Kernel.run (gpu.js:1:1)");
+          const sgd = target.linearSoftmaxSgd;
+          if (sgd === undefined)
+            throw new Error("the test double needs a backend that fuses linearSoftmaxSgd");
+          return sgd.call(target, x, W, b, targets, plan.steps === plan.poisonAt ? Number.NaN : scale);
         };
+        return step;
       }
       const value = Reflect.get(target, key, receiver);
       return typeof value === "function" ? value.bind(target) : value;
@@ -56,11 +62,9 @@ vi.mock("../src/registry.js", async (importOriginal) => {
   };
 });
 
-// 600 train images in batches of 100: 6 batches, 2 SGD updates (W and b) each, per epoch.
-const UPDATES_PER_BATCH = 2;
+// 600 train images in batches of 100: 6 batches, one SGD step each, per epoch.
 const BATCHES = 6;
-const updateOf = (epoch: number, batch: number) =>
-  ((epoch - 1) * BATCHES + batch - 1) * UPDATES_PER_BATCH + 1;
+const stepOf = (epoch: number, batch: number) => (epoch - 1) * BATCHES + batch;
 
 const bits = (values: readonly number[]) => Buffer.from(Float32Array.from(values).buffer).toString("hex");
 const flags = (out: string, backend = "flaky") => [
@@ -88,7 +92,7 @@ describe("a backend that throws in the middle of training", () => {
     expect(reference.code, reference.stderr).toBe(0);
 
     const dir = join(work, "flaky");
-    Object.assign(plan, { failAt: updateOf(2, 3), poisonAt: 0, axpys: 0 });
+    Object.assign(plan, { failAt: stepOf(2, 3), poisonAt: 0, steps: 0 });
     const failed = await runInProcess(flags(dir));
     expect(failed.code, failed.stderr).toBe(1);
     const lines = failed.stderr.trim().split("\n");
@@ -101,7 +105,7 @@ describe("a backend that throws in the middle of training", () => {
     expect(saved.epoch).toBe(1);
     expect(saved.backend).toEqual({ name: "flaky", mode: "cpu" });
 
-    Object.assign(plan, { failAt: 0, axpys: 0 });
+    Object.assign(plan, { failAt: 0, steps: 0 });
     const resumed = await runInProcess(["train", "--resume", dir, "--quiet"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const final = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
@@ -114,7 +118,7 @@ describe("a backend that throws in the middle of training", () => {
     timeout: 60_000,
   }, async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "tensorplug-flaky-")), "nan");
-    Object.assign(plan, { failAt: 0, poisonAt: updateOf(2, 3), axpys: 0 });
+    Object.assign(plan, { failAt: 0, poisonAt: stepOf(2, 3), steps: 0 });
     const result = await runInProcess(flags(dir));
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr.trim().split("\n").pop()).toBe(

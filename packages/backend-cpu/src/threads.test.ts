@@ -2,12 +2,15 @@ import { availableParallelism } from "node:os";
 import {
   linearSoftmaxCrossEntropy,
   linearSoftmaxLoss,
+  linearSoftmaxSgd,
   Random,
+  softmax,
   type Tensor,
   uploadBytes,
 } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
 import { CpuBackend } from "./index.js";
+import { MAX_LISTED_INPUTS } from "./wasm-kernels.js";
 
 /** A batch of image-like bytes (half background), weights, bias and one-hot targets. */
 function problem(rows: number, seed: number) {
@@ -49,6 +52,7 @@ describe("threads", () => {
       [96, 2],
       [3, 3],
       [1, 4],
+      [3000, 5],
     ] as const) {
       const [a, b] = [await run(one, rows, seed), await run(two, rows, seed)];
       a.forEach((values, i) => {
@@ -59,6 +63,32 @@ describe("threads", () => {
     }
     expect(one.live()).toBe(0);
     expect(two.live()).toBe(0);
+  });
+
+  it("a step, from row lists or (too large for them) without, gives the gradient of the plain ops and the step of axpy", async () => {
+    expect(256 * 784).toBeLessThanOrEqual(MAX_LISTED_INPUTS);
+    expect(3000 * 784).toBeGreaterThan(MAX_LISTED_INPUTS);
+    const backend = new CpuBackend({ threads: 2 });
+    for (const rows of [256, 3000]) {
+      const p = problem(rows, 6);
+      const x = uploadBytes(backend, p.bytes, [rows, 784], 1 / 255);
+      const W = backend.upload(p.W, [784, 10]);
+      const b = backend.upload(p.b, [1, 10]);
+      const t = backend.upload(p.targets, [rows, 10]);
+      const step = linearSoftmaxCrossEntropy(backend, x, W, b, t);
+      // The same gradient from unfused ops: xᵀ (softmax(x W + b) - targets).
+      const grad = backend.sub(softmax(backend, backend.add(backend.matmul(x, W), b)), t);
+      const plain = await backend.read(backend.matmul(x, grad, { transA: true }));
+      const fused = await backend.read(step.gradW);
+      let largest = 0;
+      for (let i = 0; i < plain.length; i++) largest = Math.max(largest, Math.abs(fused[i]! - plain[i]!));
+      expect(largest, `${rows} rows`).toBeLessThan(1e-3);
+      // And the fused SGD step on the same batch is that gradient put through axpy, bit for bit.
+      const sgd = linearSoftmaxSgd(backend, x, W, b, t, -0.1 / rows);
+      const viaAxpy = await backend.read(backend.axpy(-0.1 / rows, step.gradW, W));
+      const stepped = await backend.read(sgd.W);
+      expect(new Uint32Array(stepped.buffer), `${rows} rows`).toEqual(new Uint32Array(viaAxpy.buffer));
+    }
   });
 });
 

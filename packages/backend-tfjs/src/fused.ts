@@ -9,7 +9,6 @@ import {
   matMul,
   max,
   mul,
-  neg,
   reshape,
   sub,
   sum,
@@ -34,9 +33,10 @@ export function lossAndGrad(z: Tensor2D, targets: Tensor2D): { loss: Tensor2D; g
   const shifted = sub(z, max(z, 1, true));
   const e = exp(shifted);
   const total = sum(e, 1, true);
-  const logp = sub(shifted, log(total));
+  // -log p, as log(total) - shifted: one kernel fewer than negating the sum, and the same bits.
+  const negLogp = sub(log(total), shifted);
   return {
-    loss: neg(sum<Tensor2D>(mul(logp, targets), 1, true)),
+    loss: sum<Tensor2D>(mul(negLogp, targets), 1, true),
     grad: sub(div(e, total), targets),
   };
 }
@@ -57,9 +57,9 @@ export function linearScore(
 ): { loss: Tensor2D; correct: Tensor2D } {
   const logits = add<Tensor2D>(product(x, W, false, false), b);
   const shifted = sub(logits, max(logits, 1, true));
-  const logp = sub(shifted, log(sum(exp(shifted), 1, true)));
+  const negLogp = sub(log(sum(exp(shifted), 1, true)), shifted);
   return {
-    loss: neg(sum<Tensor2D>(mul(logp, targets), 1, true)),
+    loss: sum<Tensor2D>(mul(negLogp, targets), 1, true),
     correct: sameArgmax(logits, targets),
   };
 }
@@ -83,5 +83,27 @@ export function linearStep(
     correct: sameArgmax(logits, targets),
     gradW: product(x, grad, true, false),
     gradB: sum<Tensor2D>(grad, 0, true),
+  };
+}
+
+/**
+ * `linearStep` and the SGD update in the same scope (see core's `LinearSoftmaxSgd`): the weights
+ * after the step, rounded as this backend's `axpy` rounds them, and the gradients never leave
+ * tfjs. Call inside `tf.tidy`.
+ */
+export function linearSgd(
+  product: Product,
+  x: Tensor2D,
+  W: Tensor2D,
+  b: Tensor2D,
+  targets: Tensor2D,
+  scale: number,
+): { loss: Tensor2D; correct: Tensor2D; W: Tensor2D; b: Tensor2D } {
+  const step = linearStep(product, x, W, b, targets);
+  return {
+    loss: step.loss,
+    correct: step.correct,
+    W: add(W, mul(step.gradW, scale)),
+    b: add(b, mul(step.gradB, scale)),
   };
 }

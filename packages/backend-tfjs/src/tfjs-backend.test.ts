@@ -125,7 +125,7 @@ describe("one tfjs engine per process", () => {
 });
 
 describe.each(["wasm", "cpu"])("TfjsBackend on %s", (name) => {
-  it("declares float32, synchronous reads and its six fused kernels", async () => {
+  it("declares float32, synchronous reads and its seven fused kernels", async () => {
     const b = await start(name);
     expect(b.caps.precision).toBe(32);
     expect(b.caps.syncRead).toBe(true);
@@ -133,6 +133,7 @@ describe.each(["wasm", "cpu"])("TfjsBackend on %s", (name) => {
     expect([...b.caps.fused].sort()).toEqual([
       "linearSoftmaxCrossEntropy",
       "linearSoftmaxLoss",
+      "linearSoftmaxSgd",
       "logSoftmax",
       "softmax",
       "softmaxCrossEntropy",

@@ -34,6 +34,7 @@ import {
   InvalidTensorError,
   type LinearSoftmaxCrossEntropy,
   type LinearSoftmaxLoss,
+  type LinearSoftmaxSgd,
   type LossAndGrad,
   type MatmulOptions,
   matmulDims,
@@ -47,7 +48,7 @@ import {
 import { claimEngine } from "./engine-claim.js";
 import { type EngineTraits, traitsOf } from "./engine-traits.js";
 import { type EngineOptions, startEngine } from "./engines.js";
-import { linearScore, linearStep, lossAndGrad, type Product, productFor } from "./fused.js";
+import { linearScore, linearSgd, linearStep, lossAndGrad, type Product, productFor } from "./fused.js";
 import { TFJS, type TfjsBackendName } from "./names.js";
 import { TfjsTensor } from "./tfjs-tensor.js";
 
@@ -89,6 +90,7 @@ export class TfjsBackend implements Backend {
         "uploadBytes",
         "linearSoftmaxCrossEntropy",
         "linearSoftmaxLoss",
+        "linearSoftmaxSgd",
       ]),
     };
     if (this.traits.syncRead) this.readSync = (t) => this.readNow(t);
@@ -338,7 +340,7 @@ export class TfjsBackend implements Backend {
 
   /**
    * Loss `-sum(onehot * logSoftmax(z))` per row and gradient `softmax(z) - onehot`, sharing one
-   * `exp(z - max)`: eleven tfjs kernels in one scope. The loss never takes the log of a probability,
+   * `exp(z - max)`: ten tfjs kernels in one scope. The loss never takes the log of a probability,
    * so it stays finite where softmax underflows to 0.
    */
   softmaxCrossEntropy(logits: Tensor, onehot: Tensor): LossAndGrad {
@@ -372,6 +374,19 @@ export class TfjsBackend implements Backend {
     const out = tidy(() => linearScore(this.product, ...this.layerInputs(op, x, W, b, targets)));
     const m = targets.shape[0];
     return { loss: this.wrap(op, out.loss, [m, 1]), correct: this.wrap(op, out.correct, [m, 1]) };
+  }
+
+  /** One SGD step in one tfjs scope (see `linearSgd`): the updated weights come out, the gradients do not. */
+  linearSoftmaxSgd(x: Tensor, W: Tensor, b: Tensor, targets: Tensor, scale: number): LinearSoftmaxSgd {
+    const op = "linearSoftmaxSgd";
+    const out = tidy(() => linearSgd(this.product, ...this.layerInputs(op, x, W, b, targets), scale));
+    const [m, n] = targets.shape;
+    return {
+      loss: this.wrap(op, out.loss, [m, 1]),
+      correct: this.wrap(op, out.correct, [m, 1]),
+      W: this.wrap(op, out.W, W.shape),
+      b: this.wrap(op, out.b, [1, n]),
+    };
   }
 
   /** The tfjs tensors of a dense layer's operands, after core's shape checks and the engine's. */
