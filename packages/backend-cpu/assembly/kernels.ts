@@ -17,73 +17,9 @@ export function heapBase(): usize {
 }
 
 /**
- * Appends the inputs of row `i` of `x` in columns `from` to `end` (`k` bytes looked up in the float
- * table `lut`, or `k` floats) to the lists `idx` (column) and `val` (value), which hold `count`
- * entries so far; returns their new length. With `skipZeros`, zeros are left out, and whole runs of
- * them passed over a vector at a time (16 bytes or 4 floats), so a background costs little.
- */
-function gatherRange(
-  x: usize,
-  bytes: bool,
-  lut: usize,
-  i: i32,
-  k: i32,
-  from: i32,
-  end: i32,
-  skipZeros: bool,
-  idx: usize,
-  val: usize,
-  count: i32,
-): i32 {
-  let p = from;
-  if (bytes) {
-    const row = x + <usize>i * <usize>k;
-    if (skipZeros) {
-      for (; p + 16 <= end; p += 16) {
-        let mask = i8x16.bitmask(i8x16.ne(v128.load(row + p), i8x16.splat(0)));
-        while (mask !== 0) {
-          const q = p + ctz(mask);
-          store<i32>(idx + ((<usize>count) << 2), q);
-          store<f32>(val + ((<usize>count) << 2), load<f32>(lut + ((<usize>load<u8>(row + q)) << 2)));
-          count++;
-          mask &= mask - 1;
-        }
-      }
-    }
-    for (; p < end; p++) {
-      const v = load<f32>(lut + ((<usize>load<u8>(row + p)) << 2));
-      store<i32>(idx + ((<usize>count) << 2), p);
-      store<f32>(val + ((<usize>count) << 2), v);
-      count += i32(!skipZeros || v !== 0);
-    }
-    return count;
-  }
-  const row = x + ((<usize>i * <usize>k) << 2);
-  if (skipZeros) {
-    for (; p + 4 <= end; p += 4) {
-      let mask = i32x4.bitmask(f32x4.ne(v128.load(row + ((<usize>p) << 2)), f32x4.splat(0)));
-      while (mask !== 0) {
-        const q = p + ctz(mask);
-        store<i32>(idx + ((<usize>count) << 2), q);
-        store<f32>(val + ((<usize>count) << 2), load<f32>(row + ((<usize>q) << 2)));
-        count++;
-        mask &= mask - 1;
-      }
-    }
-  }
-  for (; p < end; p++) {
-    const v = load<f32>(row + ((<usize>p) << 2));
-    store<i32>(idx + ((<usize>count) << 2), p);
-    store<f32>(val + ((<usize>count) << 2), v);
-    count += i32(!skipZeros || v !== 0);
-  }
-  return count;
-}
-
-/**
- * Gathers row `i` into the lists `idx` and `val` (see `gatherRange`) and returns their length.
- * With `starts` (not 0), also records where each run of `chunkColumns` columns (a multiple of 16)
- * begins in the lists, and last their length, so the gradient's column chunks find their part.
+ * Gathers row `i` of `x` (`k` bytes looked up in the float table `lut`, or `k` floats) into the
+ * lists `idx` (column) and `val` (value); returns their length. With `skipZeros`, whole runs of
+ * zeros are passed over a vector at a time (16 bytes or 4 floats), so a background costs little.
  */
 function gather(
   x: usize,
@@ -94,17 +30,50 @@ function gather(
   skipZeros: bool,
   idx: usize,
   val: usize,
-  starts: usize,
-  chunkColumns: i32,
 ): i32 {
-  if (starts === 0) return gatherRange(x, bytes, lut, i, k, 0, k, skipZeros, idx, val, 0);
   let count = 0;
-  let at = starts;
-  for (let p = 0; p < k; p += chunkColumns, at += 4) {
-    store<i32>(at, count);
-    count = gatherRange(x, bytes, lut, i, k, p, min(k, p + chunkColumns), skipZeros, idx, val, count);
+  let p = 0;
+  if (bytes) {
+    const row = x + <usize>i * <usize>k;
+    if (skipZeros) {
+      for (; p + 16 <= k; p += 16) {
+        let mask = i8x16.bitmask(i8x16.ne(v128.load(row + p), i8x16.splat(0)));
+        while (mask !== 0) {
+          const q = p + ctz(mask);
+          store<i32>(idx + ((<usize>count) << 2), q);
+          store<f32>(val + ((<usize>count) << 2), load<f32>(lut + ((<usize>load<u8>(row + q)) << 2)));
+          count++;
+          mask &= mask - 1;
+        }
+      }
+    }
+    for (; p < k; p++) {
+      const v = load<f32>(lut + ((<usize>load<u8>(row + p)) << 2));
+      store<i32>(idx + ((<usize>count) << 2), p);
+      store<f32>(val + ((<usize>count) << 2), v);
+      count += i32(!skipZeros || v !== 0);
+    }
+    return count;
   }
-  store<i32>(at, count);
+  const row = x + ((<usize>i * <usize>k) << 2);
+  if (skipZeros) {
+    for (; p + 4 <= k; p += 4) {
+      let mask = i32x4.bitmask(f32x4.ne(v128.load(row + ((<usize>p) << 2)), f32x4.splat(0)));
+      while (mask !== 0) {
+        const q = p + ctz(mask);
+        store<i32>(idx + ((<usize>count) << 2), q);
+        store<f32>(val + ((<usize>count) << 2), load<f32>(row + ((<usize>q) << 2)));
+        count++;
+        mask &= mask - 1;
+      }
+    }
+  }
+  for (; p < k; p++) {
+    const v = load<f32>(row + ((<usize>p) << 2));
+    store<i32>(idx + ((<usize>count) << 2), p);
+    store<f32>(val + ((<usize>count) << 2), v);
+    count += i32(!skipZeros || v !== 0);
+  }
   return count;
 }
 
@@ -212,7 +181,7 @@ export function matmul(
 ): void {
   const rowBytes = (<usize>ns) << 2;
   for (let i = from; i < to; i++) {
-    const count = gather(a, bytes, lut, i, k, skipZeros, idx, val, 0, 0);
+    const count = gather(a, bytes, lut, i, k, skipZeros, idx, val);
     const out = c + <usize>i * rowBytes;
     if (ns === 12) forward12(idx, val, count, w, zero, out);
     else forwardWide(idx, val, count, w, ns, zero, out);
@@ -225,15 +194,11 @@ export function matmul(
  * from memory once: the logits, their softmax, the loss and correct flag of each row (one float
  * each in `loss` and `correct`) and, with `gradients`, the row's gradient of the logits,
  * `softmax - target`, into row `i` of `g` (`[m,ns]`), and into `finiteRows[i]` whether that row is
- * finite. Each row's inputs are gathered into lists at `idx` and `val`, `listStride` bytes further
- * for each row (0: one scratch list for all rows), and with `starts` (not 0) where each run of
- * `chunkColumns` columns begins in them, `chunks + 1` entries a row. Stage 1, once every row is
- * done, takes input columns `from` to `to` (one run of `chunkColumns`): rows `from` to `to` of
- * `gw = xᵀ g` (`[k,ns]`), each summed over the batch's rows in order from the rows' lists, so the
- * result is the same however the columns are shared out; with `stepped` (not 0), those rows of
- * the weights after an SGD step of the float64 at `step` too (see `stepRows`). Without `starts`,
- * stage 1 finds each row's nonzero inputs again from `x` (a batch too large to keep its lists).
- * `t` holds the targets `[m,n]` unpadded; `z` is a scratch row of `ns` floats.
+ * finite. Stage 1, once every row is done, takes input columns `from` to `to`: rows `from` to `to`
+ * of `gw = xᵀ g` (`[k,ns]`), each summed over the batch's rows in order, so the result is the same
+ * however the columns are shared out; with `stepped` (not 0), those rows of the weights after an
+ * SGD step of the float64 at `step` too (see `stepRows`). `t` holds the targets `[m,n]` unpadded;
+ * `z` is a scratch row of `ns` floats.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
@@ -257,52 +222,38 @@ export function linearSoftmaxCrossEntropy(
   gradients: bool,
   idx: usize,
   val: usize,
-  listStride: usize,
-  starts: usize,
-  chunkColumns: i32,
   z: usize,
   step: usize,
   stepped: usize,
   stage: i32,
 ): void {
-  const chunks = (k + chunkColumns - 1) / max(chunkColumns, 1);
-  const startsStride = (<usize>(chunks + 1)) << 2;
   if (stage === 0) {
-    const rowBytes = (<usize>ns) << 2;
-    for (let i = from; i < to; i++) {
-      const list = <usize>i * listStride;
-      const rowStarts = starts === 0 ? 0 : starts + <usize>i * startsStride;
-      const count = gather(x, bytes, lut, i, k, skipZeros, idx + list, val + list, rowStarts, chunkColumns);
-      if (ns === 12) forward12(idx + list, val + list, count, w, bias, z);
-      else forwardWide(idx + list, val + list, count, w, ns, bias, z);
-      softmaxRow(z, i, n, ns, t, loss, correct, g + <usize>i * rowBytes, finiteRows, gradients);
-    }
-    return;
-  }
-  if (starts === 0) {
-    if (bytes) gradientColumnsOfBytes(x, lut, m, k, from, to, g, ns, finiteRows, gw);
-    else gradientColumnsOfFloats(x, m, k, from, to, g, ns, finiteRows, gw);
-  } else {
-    const rowStarts = starts + ((<usize>(from / chunkColumns)) << 2);
-    gradientColumns(
+    layerRows(
       x,
       bytes,
       lut,
-      m,
-      k,
       from,
       to,
-      g,
+      k,
+      w,
+      bias,
       ns,
+      n,
+      t,
+      skipZeros,
+      loss,
+      correct,
+      g,
       finiteRows,
-      gw,
+      gradients,
       idx,
       val,
-      listStride,
-      rowStarts,
-      startsStride,
+      z,
     );
+    return;
   }
+  if (bytes) gradientColumnsOfBytes(x, lut, m, k, from, to, g, ns, finiteRows, gw);
+  else gradientColumnsOfFloats(x, m, k, from, to, g, ns, finiteRows, gw);
   if (stepped !== 0) stepRows(w, gw, from, to, ns, n, load<f64>(step), stepped);
 }
 
@@ -321,68 +272,83 @@ function stepRows(w: usize, gw: usize, from: i32, to: i32, ns: i32, n: i32, scal
   }
 }
 
-/**
- * Softmax and cross-entropy of row `i`, whose logits are in `z`; with `gradients`, the row's
- * gradient of the logits into `gi` (`ns` floats) and whether it is finite into `finiteRows[i]`.
- */
-function softmaxRow(
-  z: usize,
-  i: i32,
-  n: i32,
+/** Stage 0 of `linearSoftmaxCrossEntropy`: the forward pass of rows `from` to `to`. */
+function layerRows(
+  x: usize,
+  bytes: bool,
+  lut: usize,
+  from: i32,
+  to: i32,
+  k: i32,
+  w: usize,
+  bias: usize,
   ns: i32,
+  n: i32,
   t: usize,
+  skipZeros: bool,
   loss: usize,
   correct: usize,
-  gi: usize,
+  g: usize,
   finiteRows: usize,
   gradients: bool,
+  idx: usize,
+  val: usize,
+  z: usize,
 ): void {
-  // Softmax and cross-entropy of this row, in float64 (ten values: precision is free here).
-  const target = t + ((<usize>i * <usize>n) << 2);
-  let max = <f64>load<f32>(z);
-  let best = 0;
-  let targetBest = 0;
-  let targetMax = load<f32>(target);
-  for (let j = 1; j < n; j++) {
-    const v = <f64>load<f32>(z + ((<usize>j) << 2));
-    if (v > max) {
-      max = v;
-      best = j;
-    }
-    const tv = load<f32>(target + ((<usize>j) << 2));
-    if (tv > targetMax) {
-      targetMax = tv;
-      targetBest = j;
-    }
-  }
-  store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
-  // One exponential per class: e_j = exp(z_j - max), p_j = e_j / sum, log p_j only where a target is.
-  let sum: f64 = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
-    if (gradients) store<f32>(gi + ((<usize>j) << 2), <f32>e);
-    sum += e;
-  }
-  const logSum = Math.log(sum);
-  let rowLoss: f64 = 0;
-  for (let j = 0; j < n; j++) {
-    const tv = <f64>load<f32>(target + ((<usize>j) << 2));
-    // A zero target adds nothing, even where log p is -Infinity (as in the reference).
-    if (tv !== 0) rowLoss -= tv * (<f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum);
-  }
-  store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
-  if (!gradients) return;
+  const rowBytes = (<usize>ns) << 2;
+  for (let i = from; i < to; i++) {
+    const count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
+    if (ns === 12) forward12(idx, val, count, w, bias, z);
+    else forwardWide(idx, val, count, w, ns, bias, z);
 
-  const inverse = 1 / sum;
-  let finite = true;
-  for (let j = 0; j < n; j++) {
-    const tv = <f64>load<f32>(target + ((<usize>j) << 2));
-    const gj = <f32>(<f64>load<f32>(gi + ((<usize>j) << 2)) * inverse - tv);
-    finite = finite && isFinite(gj);
-    store<f32>(gi + ((<usize>j) << 2), gj);
+    // Softmax and cross-entropy of this row, in float64 (ten values: precision is free here).
+    const target = t + ((<usize>i * <usize>n) << 2);
+    let max = <f64>load<f32>(z);
+    let best = 0;
+    let targetBest = 0;
+    let targetMax = load<f32>(target);
+    for (let j = 1; j < n; j++) {
+      const v = <f64>load<f32>(z + ((<usize>j) << 2));
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+      const tv = load<f32>(target + ((<usize>j) << 2));
+      if (tv > targetMax) {
+        targetMax = tv;
+        targetBest = j;
+      }
+    }
+    store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
+    // One exponential per class: e_j = exp(z_j - max), p_j = e_j / sum, log p_j only where a target is.
+    const gi = g + <usize>i * rowBytes;
+    let sum: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
+      if (gradients) store<f32>(gi + ((<usize>j) << 2), <f32>e);
+      sum += e;
+    }
+    const logSum = Math.log(sum);
+    let rowLoss: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const tv = <f64>load<f32>(target + ((<usize>j) << 2));
+      // A zero target adds nothing, even where log p is -Infinity (as in the reference).
+      if (tv !== 0) rowLoss -= tv * (<f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum);
+    }
+    store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
+    if (!gradients) continue;
+
+    const inverse = 1 / sum;
+    let finite = true;
+    for (let j = 0; j < n; j++) {
+      const tv = <f64>load<f32>(target + ((<usize>j) << 2));
+      const gj = <f32>(<f64>load<f32>(gi + ((<usize>j) << 2)) * inverse - tv);
+      finite = finite && isFinite(gj);
+      store<f32>(gi + ((<usize>j) << 2), gj);
+    }
+    for (let j = n; j < ns; j++) store<f32>(gi + ((<usize>j) << 2), 0);
+    store<i32>(finiteRows + ((<usize>i) << 2), i32(finite));
   }
-  for (let j = n; j < ns; j++) store<f32>(gi + ((<usize>j) << 2), 0);
-  store<i32>(finiteRows + ((<usize>i) << 2), i32(finite));
 }
 
 /** Adds `v` times the gradient row `gi` (stride `ns`) to row `r` of the weight gradient. */
@@ -394,66 +360,7 @@ function addScaledRow(r: usize, v: f32, gi: usize, ns: i32): void {
 }
 
 /**
- * Stage 1: rows `from` to `to` of `gw`, from each batch row's list entries in those columns (`starts`
- * points at the row's start of this run; the next entry is its end). A row whose gradient holds
- * an infinity or NaN takes every column instead, zeros included: 0 · ∞ is NaN, not nothing.
- */
-function gradientColumns(
-  x: usize,
-  bytes: bool,
-  lut: usize,
-  m: i32,
-  k: i32,
-  from: i32,
-  to: i32,
-  g: usize,
-  ns: i32,
-  finiteRows: usize,
-  gw: usize,
-  idx: usize,
-  val: usize,
-  listStride: usize,
-  starts: usize,
-  startsStride: usize,
-): void {
-  const rowBytes = (<usize>ns) << 2;
-  memory.fill(gw + <usize>from * rowBytes, 0, <usize>(to - from) * rowBytes);
-  for (let i = 0; i < m; i++) {
-    const gi = g + <usize>i * rowBytes;
-    if (load<i32>(finiteRows + ((<usize>i) << 2)) === 0) {
-      for (let p = from; p < to; p++) {
-        const v = bytes
-          ? load<f32>(lut + ((<usize>load<u8>(x + <usize>i * <usize>k + <usize>p)) << 2))
-          : load<f32>(x + ((<usize>i * <usize>k + <usize>p) << 2));
-        addScaledRow(gw + <usize>p * rowBytes, v, gi, ns);
-      }
-      continue;
-    }
-    const rowStarts = starts + <usize>i * startsStride;
-    const list = <usize>i * listStride;
-    const end = (<usize>load<i32>(rowStarts, 4)) << 2;
-    let q = (<usize>load<i32>(rowStarts)) << 2;
-    if (ns === 12) {
-      const g0 = v128.load(gi);
-      const g1 = v128.load(gi, 16);
-      const g2 = v128.load(gi, 32);
-      for (; q < end; q += 4) {
-        const f = f32x4.splat(load<f32>(val + list + q));
-        const r = gw + <usize>load<i32>(idx + list + q) * 48;
-        v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
-        v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
-        v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
-      }
-    } else {
-      for (; q < end; q += 4) {
-        addScaledRow(gw + <usize>load<i32>(idx + list + q) * rowBytes, load<f32>(val + list + q), gi, ns);
-      }
-    }
-  }
-}
-
-/**
- * Stage 1 without row lists, for byte inputs: `gw` rows `from` to `to` (`from` a multiple of 16). Each row of the
+ * Stage 1 for byte inputs: `gw` rows `from` to `to` (`from` a multiple of 16). Each row of the
  * batch adds its nonzero pixels in this range, found 16 at a time, times its gradient row. A zero
  * pixel adds nothing unless the gradient row holds an infinity or NaN (0 · ∞ is NaN), so such a
  * row adds every pixel.
@@ -547,7 +454,7 @@ function gradientColumnsOfFloats(
 
 /**
  * Sums `slots` blocks of `count` floats (a multiple of 4), `stride` bytes apart from `at`, into the
- * first, in order: the bias's gradient, the rows of the logits' gradient added down the batch.
+ * first, in slot order: the chunks' parts of a gradient, in one pass over them.
  */
 export function sumSlots(at: usize, slots: i32, stride: usize, count: i32): void {
   for (let v: usize = 0; v < (<usize>count) << 2; v += 16) {

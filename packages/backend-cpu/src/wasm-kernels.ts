@@ -46,12 +46,6 @@ const MIN_VALUES_FOR_HELP = 32_768;
 const CHUNK_ROWS = 16;
 /** Input columns per chunk of a gradient: a few tens of microseconds of work, like `CHUNK_ROWS`. */
 const CHUNK_COLUMNS = 64;
-/**
- * The most inputs a step keeps lists of (8 bytes each: 16 MiB), for its gradient's second stage,
- * which then reads each row's nonzero inputs from the list instead of finding them again (a third
- * less work). A model's batch (256 x 784) is 200,704; a larger call takes the longer way.
- */
-export const MAX_LISTED_INPUTS = 2 << 20;
 
 /**
  * How a call over `m` rows is cut into chunks, from `m` alone (and a cap on the chunks), so that
@@ -74,17 +68,12 @@ function chunkPlan(
 }
 
 /**
- * Columns per chunk of the second stage: `CHUNK_COLUMNS`, or more (a multiple of 16) where `k` is
- * so wide that there would be more than half of all chunks. The kernel records where each run of
- * this many columns starts in a row's list, so the plan and the kernel use the same width.
+ * The second stage's chunks over `k` columns: whole multiples of 16 (the kernel takes a chunk's
+ * columns 16 bytes at a time), about `CHUNK_COLUMNS` each, at most half of all chunks.
  */
-function columnChunkWidth(k: number): number {
-  return Math.max(CHUNK_COLUMNS, Math.ceil(k / (MAX_CHUNKS / 2) / 16) * 16);
-}
-
-/** The second stage's chunks over `k` columns, `columnChunkWidth(k)` each. */
 function columnPlan(k: number, stageArg: number): NonNullable<ChunkPlan["columns"]> {
-  const chunkColumns = columnChunkWidth(k);
+  const wanted = Math.max(1, Math.min(MAX_CHUNKS / 2, Math.ceil(k / CHUNK_COLUMNS)));
+  const chunkColumns = Math.ceil(Math.ceil(k / wanted) / 16) * 16;
   return { count: k, chunks: Math.ceil(k / chunkColumns), chunkColumns, stageArg };
 }
 
@@ -249,24 +238,15 @@ export class WasmKernels {
     const g = gradients ? this.alloc(m * rowBytes) : 0;
     const finiteRows = gradients ? this.alloc(m * FLOAT) : 0;
     const gw = gradients ? this.alloc(k * rowBytes) : 0;
-    const plan = chunkPlan(m, MAX_CHUNKS / 2, 3, 4, gradients ? columnPlan(k, 27) : undefined);
+    const plan = chunkPlan(m, MAX_CHUNKS / 2, 3, 4, gradients ? columnPlan(k, 24) : undefined);
     const shared = [xp, isBytes(x) ? 1 : 0, lut, 0, 0, k, wp, bp, ns, n, tp, finite ? 1 : 0, loss, correct];
     const step = scale === undefined ? 0 : this.alloc(8);
     if (scale !== undefined) new Float64Array(this.memory.buffer, step, 1)[0] = scale;
     const stepped = scale === undefined ? 0 : this.alloc(k * n * FLOAT);
-    // A step keeps every row's list of inputs for the gradient's column chunks (unless the batch
-    // is too large: the column chunks then find the nonzero inputs again); scoring needs a list
-    // only while a row is being read, one per thread.
-    const width = columnChunkWidth(k);
-    const keepLists = gradients && m * k <= MAX_LISTED_INPUTS;
-    const rowLists = keepLists ? [this.alloc(m * k * FLOAT), this.alloc(m * k * FLOAT)] : undefined;
-    const starts = keepLists ? this.alloc(m * (Math.ceil(k / width) + 1) * FLOAT) : 0;
-    const listInfo = keepLists ? [k * FLOAT, starts, width] : [0, 0, 0];
     const args = () => [
       ...shared,
       ...[m, g, finiteRows, gw, gradients ? 1 : 0],
-      ...(rowLists ?? this.lists(k)),
-      ...listInfo,
+      ...this.lists(k),
       this.alloc(rowBytes),
       step,
       stepped,
