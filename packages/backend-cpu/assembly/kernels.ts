@@ -102,6 +102,21 @@ export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
   }
 }
 
+/**
+ * The weights after an SGD step, `w + scale · gw` (`k` rows of stride `ns` each), into `out` as `k`
+ * packed rows of `n`: rounded as the host's `axpy` rounds, once, from float64.
+ */
+export function stepWeights(w: usize, gw: usize, k: i32, ns: i32, n: i32, scale: f64, out: usize): void {
+  for (let p = 0; p < k; p++) {
+    const row = <usize>p * ((<usize>ns) << 2);
+    const o = out + ((<usize>p * <usize>n) << 2);
+    for (let j = 0; j < n; j++) {
+      const at = row + ((<usize>j) << 2);
+      store<f32>(o + ((<usize>j) << 2), <f32>(<f64>load<f32>(w + at) + scale * <f64>load<f32>(gw + at)));
+    }
+  }
+}
+
 /** The inverse of `pad`: rows of stride `ns` at `src` into packed rows of `n` floats at `dst`. */
 export function unpad(src: usize, rows: i32, ns: i32, n: i32, dst: usize): void {
   const from = (<usize>ns) << 2;
@@ -160,6 +175,31 @@ function forwardWide(idx: usize, val: usize, count: i32, w: usize, ns: i32, bias
   }
 }
 
+/** Adds the gathered row times the gradient row `g` (stride `ns`) to the rows of `gw`. */
+function accumulate(idx: usize, val: usize, count: i32, g: usize, ns: i32, gw: usize): void {
+  const bytes = (<usize>ns) << 2;
+  if (ns === 12) {
+    const g0 = v128.load(g);
+    const g1 = v128.load(g, 16);
+    const g2 = v128.load(g, 32);
+    for (let q = 0; q < count; q++) {
+      const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
+      const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2)) * 48;
+      v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
+      v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
+      v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
+    }
+    return;
+  }
+  for (let q = 0; q < count; q++) {
+    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
+    const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2)) * bytes;
+    for (let c: usize = 0; c < bytes; c += 16) {
+      v128.store(r + c, f32x4.add(v128.load(r + c), f32x4.mul(f, v128.load(g + c))));
+    }
+  }
+}
+
 /**
  * Rows `from` to `to` (exclusive) of `c = a · w`: `a` is `[m,k]` (bytes through `lut`, or floats),
  * `w` `[k,ns]` padded, `c` `[m,ns]` padded. `zero` is `ns` zero floats (the bias of a plain product).
@@ -189,16 +229,12 @@ export function matmul(
 }
 
 /**
- * Dense layer, softmax and cross-entropy, forward and backward, in two stages over one batch of
- * `m` rows. Stage 0 takes rows `from` to `to` (exclusive), one at a time so each row of `x` is read
- * from memory once: the logits, their softmax, the loss and correct flag of each row (one float
- * each in `loss` and `correct`) and, with `gradients`, the row's gradient of the logits,
- * `softmax - target`, into row `i` of `g` (`[m,ns]`), and into `finiteRows[i]` whether that row is
- * finite. Stage 1, once every row is done, takes input columns `from` to `to`: rows `from` to `to`
- * of `gw = xᵀ g` (`[k,ns]`), each summed over the batch's rows in order, so the result is the same
- * however the columns are shared out; with `stepped` (not 0), those rows of the weights after an
- * SGD step of the float64 at `step` too (see `stepRows`). `t` holds the targets `[m,n]` unpadded;
- * `z` is a scratch row of `ns` floats.
+ * Dense layer, softmax and cross-entropy, forward and backward, for rows `from` to `to`
+ * (exclusive), one row at a time so each row of `x` is read from memory once. `t` holds the
+ * targets `[m,n]` unpadded; `loss` and `correct` get one float per row; `gw` `[k,ns]` and `gb`
+ * `[ns]` are overwritten with these rows' part of the gradients of the summed loss, unless
+ * `gradients` is false (scoring: the forward half only, and `gw`, `gb` untouched). `z` and `g` are
+ * scratch rows of `ns` floats.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
@@ -215,89 +251,22 @@ export function linearSoftmaxCrossEntropy(
   skipZeros: bool,
   loss: usize,
   correct: usize,
-  m: i32,
-  g: usize,
-  finiteRows: usize,
   gw: usize,
-  gradients: bool,
+  gb: usize,
   idx: usize,
   val: usize,
   z: usize,
-  step: usize,
-  stepped: usize,
-  stage: i32,
-): void {
-  if (stage === 0) {
-    layerRows(
-      x,
-      bytes,
-      lut,
-      from,
-      to,
-      k,
-      w,
-      bias,
-      ns,
-      n,
-      t,
-      skipZeros,
-      loss,
-      correct,
-      g,
-      finiteRows,
-      gradients,
-      idx,
-      val,
-      z,
-    );
-    return;
-  }
-  if (bytes) gradientColumnsOfBytes(x, lut, m, k, from, to, g, ns, finiteRows, gw);
-  else gradientColumnsOfFloats(x, m, k, from, to, g, ns, finiteRows, gw);
-  if (stepped !== 0) stepRows(w, gw, from, to, ns, n, load<f64>(step), stepped);
-}
-
-/**
- * Rows `from` to `to` of the weights after an SGD step, `w + scale · gw` (both padded to `ns`),
- * into `out` unpadded: rounded as the host's `axpy` rounds, once, from float64.
- */
-function stepRows(w: usize, gw: usize, from: i32, to: i32, ns: i32, n: i32, scale: f64, out: usize): void {
-  for (let p = from; p < to; p++) {
-    const row = <usize>p * ((<usize>ns) << 2);
-    const o = out + ((<usize>p * <usize>n) << 2);
-    for (let j = 0; j < n; j++) {
-      const at = row + ((<usize>j) << 2);
-      store<f32>(o + ((<usize>j) << 2), <f32>(<f64>load<f32>(w + at) + scale * <f64>load<f32>(gw + at)));
-    }
-  }
-}
-
-/** Stage 0 of `linearSoftmaxCrossEntropy`: the forward pass of rows `from` to `to`. */
-function layerRows(
-  x: usize,
-  bytes: bool,
-  lut: usize,
-  from: i32,
-  to: i32,
-  k: i32,
-  w: usize,
-  bias: usize,
-  ns: i32,
-  n: i32,
-  t: usize,
-  skipZeros: bool,
-  loss: usize,
-  correct: usize,
   g: usize,
-  finiteRows: usize,
   gradients: bool,
-  idx: usize,
-  val: usize,
-  z: usize,
 ): void {
   const rowBytes = (<usize>ns) << 2;
+  if (gradients) {
+    memory.fill(gw, 0, <usize>k * rowBytes);
+    memory.fill(gb, 0, rowBytes);
+  }
+  memory.fill(g, 0, rowBytes);
   for (let i = from; i < to; i++) {
-    const count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
+    let count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
     if (ns === 12) forward12(idx, val, count, w, bias, z);
     else forwardWide(idx, val, count, w, ns, bias, z);
 
@@ -319,136 +288,35 @@ function layerRows(
         targetBest = j;
       }
     }
-    store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
     // One exponential per class: e_j = exp(z_j - max), p_j = e_j / sum, log p_j only where a target is.
-    const gi = g + <usize>i * rowBytes;
     let sum: f64 = 0;
     for (let j = 0; j < n; j++) {
       const e = Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
-      if (gradients) store<f32>(gi + ((<usize>j) << 2), <f32>e);
+      store<f32>(g + ((<usize>j) << 2), <f32>e);
       sum += e;
     }
     const logSum = Math.log(sum);
+    const inverse = 1 / sum;
     let rowLoss: f64 = 0;
+    let finite = true;
     for (let j = 0; j < n; j++) {
       const tv = <f64>load<f32>(target + ((<usize>j) << 2));
       // A zero target adds nothing, even where log p is -Infinity (as in the reference).
       if (tv !== 0) rowLoss -= tv * (<f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum);
+      const gj = <f32>(<f64>load<f32>(g + ((<usize>j) << 2)) * inverse - tv);
+      finite = finite && isFinite(gj);
+      store<f32>(g + ((<usize>j) << 2), gj);
     }
     store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
+    store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
     if (!gradients) continue;
 
-    const inverse = 1 / sum;
-    let finite = true;
-    for (let j = 0; j < n; j++) {
-      const tv = <f64>load<f32>(target + ((<usize>j) << 2));
-      const gj = <f32>(<f64>load<f32>(gi + ((<usize>j) << 2)) * inverse - tv);
-      finite = finite && isFinite(gj);
-      store<f32>(gi + ((<usize>j) << 2), gj);
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      v128.store(gb + c, f32x4.add(v128.load(gb + c), v128.load(g + c)));
     }
-    for (let j = n; j < ns; j++) store<f32>(gi + ((<usize>j) << 2), 0);
-    store<i32>(finiteRows + ((<usize>i) << 2), i32(finite));
-  }
-}
-
-/** Adds `v` times the gradient row `gi` (stride `ns`) to row `r` of the weight gradient. */
-function addScaledRow(r: usize, v: f32, gi: usize, ns: i32): void {
-  const f = f32x4.splat(v);
-  for (let c: usize = 0; c < (<usize>ns) << 2; c += 16) {
-    v128.store(r + c, f32x4.add(v128.load(r + c), f32x4.mul(f, v128.load(gi + c))));
-  }
-}
-
-/**
- * Stage 1 for byte inputs: `gw` rows `from` to `to` (`from` a multiple of 16). Each row of the
- * batch adds its nonzero pixels in this range, found 16 at a time, times its gradient row. A zero
- * pixel adds nothing unless the gradient row holds an infinity or NaN (0 · ∞ is NaN), so such a
- * row adds every pixel.
- */
-function gradientColumnsOfBytes(
-  x: usize,
-  lut: usize,
-  m: i32,
-  k: i32,
-  from: i32,
-  to: i32,
-  g: usize,
-  ns: i32,
-  finiteRows: usize,
-  gw: usize,
-): void {
-  const rowBytes = (<usize>ns) << 2;
-  memory.fill(gw + <usize>from * rowBytes, 0, <usize>(to - from) * rowBytes);
-  for (let i = 0; i < m; i++) {
-    const row = x + <usize>i * <usize>k;
-    const gi = g + <usize>i * rowBytes;
-    const every = load<i32>(finiteRows + ((<usize>i) << 2)) === 0;
-    let p = from;
-    if (ns === 12) {
-      const g0 = v128.load(gi);
-      const g1 = v128.load(gi, 16);
-      const g2 = v128.load(gi, 32);
-      for (; p + 16 <= to; p += 16) {
-        let mask = every ? 0xffff : i8x16.bitmask(i8x16.ne(v128.load(row + p), i8x16.splat(0)));
-        while (mask !== 0) {
-          const q = p + ctz(mask);
-          const f = f32x4.splat(load<f32>(lut + ((<usize>load<u8>(row + q)) << 2)));
-          const r = gw + <usize>q * 48;
-          v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
-          v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
-          v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
-          mask &= mask - 1;
-        }
-      }
-    } else {
-      for (; p + 16 <= to; p += 16) {
-        let mask = every ? 0xffff : i8x16.bitmask(i8x16.ne(v128.load(row + p), i8x16.splat(0)));
-        while (mask !== 0) {
-          const q = p + ctz(mask);
-          addScaledRow(gw + <usize>q * rowBytes, load<f32>(lut + ((<usize>load<u8>(row + q)) << 2)), gi, ns);
-          mask &= mask - 1;
-        }
-      }
-    }
-    for (; p < to; p++) {
-      const b = load<u8>(row + p);
-      if (b !== 0 || every)
-        addScaledRow(gw + <usize>p * rowBytes, load<f32>(lut + ((<usize>b) << 2)), gi, ns);
-    }
-  }
-}
-
-/** Stage 1 for float inputs: as `gradientColumnsOfBytes`, 4 columns at a time. */
-function gradientColumnsOfFloats(
-  x: usize,
-  m: i32,
-  k: i32,
-  from: i32,
-  to: i32,
-  g: usize,
-  ns: i32,
-  finiteRows: usize,
-  gw: usize,
-): void {
-  const rowBytes = (<usize>ns) << 2;
-  memory.fill(gw + <usize>from * rowBytes, 0, <usize>(to - from) * rowBytes);
-  for (let i = 0; i < m; i++) {
-    const row = x + ((<usize>i * <usize>k) << 2);
-    const gi = g + <usize>i * rowBytes;
-    const every = load<i32>(finiteRows + ((<usize>i) << 2)) === 0;
-    let p = from;
-    for (; p + 4 <= to; p += 4) {
-      let mask = every ? 0xf : i32x4.bitmask(f32x4.ne(v128.load(row + ((<usize>p) << 2)), f32x4.splat(0)));
-      while (mask !== 0) {
-        const q = p + ctz(mask);
-        addScaledRow(gw + <usize>q * rowBytes, load<f32>(row + ((<usize>q) << 2)), gi, ns);
-        mask &= mask - 1;
-      }
-    }
-    for (; p < to; p++) {
-      const v = load<f32>(row + ((<usize>p) << 2));
-      if (v !== 0 || every) addScaledRow(gw + <usize>p * rowBytes, v, gi, ns);
-    }
+    // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.
+    if (skipZeros && !finite) count = gather(x, bytes, lut, i, k, false, idx, val);
+    accumulate(idx, val, count, g, ns, gw);
   }
 }
 

@@ -27,13 +27,11 @@ export const SLOTS = {
   /** Which arguments are the first and the end row of a chunk. */
   FROM_ARG: 8,
   TO_ARG: 9,
-  /** Chunks of rows (the first stage); any after them are chunks of columns (the second). */
-  ROW_CHUNKS: 10,
-  /** Columns per chunk of the second stage, and columns in all. */
-  CHUNK_COLUMNS: 11,
-  COLUMNS: 12,
-  /** Which argument tells the kernel its stage (0 rows, 1 columns), or -1 for a one-stage call. */
-  STAGE_ARG: 13,
+  /** Up to two arguments that point at a per-chunk slot (-1 for none), and the slots' stride in bytes. */
+  SLOT_ARG_0: 10,
+  SLOT_STRIDE_0: 11,
+  SLOT_ARG_1: 12,
+  SLOT_STRIDE_1: 13,
   ARGC: 14,
   /** The worker's arguments start here. */
   ARGS: 15,
@@ -65,10 +63,9 @@ const STOP_TIMEOUT_MS = 1_000;
 const CALLER_SPIN_MS = 0.2;
 
 /**
- * The chunks of one call. First its rows: `fromArg` and `toArg` get each chunk's rows. Then, for a
- * two-stage call, its columns, which may only start once every row is done (they read what the
- * rows wrote): the same two arguments get each chunk's columns, and `stageArg` says which stage a
- * chunk is in. Each stage's chunks depend on its size alone, never on who runs them.
+ * The rows of one call and how its arguments change from chunk to chunk: `fromArg` and `toArg`
+ * get the chunk's rows, and each slot argument moves by its stride per chunk (a chunk's own part
+ * of a sum, so that the parts can be added in chunk order whoever computed them).
  */
 export interface ChunkPlan {
   readonly rows: number;
@@ -76,12 +73,7 @@ export interface ChunkPlan {
   readonly chunkRows: number;
   readonly fromArg: number;
   readonly toArg: number;
-  readonly columns?: {
-    readonly count: number;
-    readonly chunks: number;
-    readonly chunkColumns: number;
-    readonly stageArg: number;
-  };
+  readonly slots: readonly { readonly arg: number; readonly stride: number }[];
 }
 
 /**
@@ -99,10 +91,8 @@ export function drainChunks(
 ): void {
   const tag = job & ((1 << (31 - chunkBits)) - 1);
   const chunks = ctrl[s.CHUNKS]!;
-  const rowChunks = ctrl[s.ROW_CHUNKS]!;
-  const fromArg = ctrl[s.FROM_ARG]!;
-  const toArg = ctrl[s.TO_ARG]!;
-  const stageArg = ctrl[s.STAGE_ARG]!;
+  const size = ctrl[s.CHUNK_ROWS]!;
+  const rows = ctrl[s.ROWS]!;
   const args = base.slice();
   for (;;) {
     const next = Atomics.load(ctrl, s.NEXT);
@@ -110,30 +100,14 @@ export function drainChunks(
     // Another job's counter, or nothing left: stop. A lost race: look again.
     if (next >>> chunkBits !== tag || chunk >= chunks) return;
     if (Atomics.compareExchange(ctrl, s.NEXT, next, next + 1) !== next) continue;
-    if (chunk < rowChunks) {
-      const size = ctrl[s.CHUNK_ROWS]!;
-      args[fromArg] = chunk * size;
-      args[toArg] = Math.min(ctrl[s.ROWS]!, (chunk + 1) * size);
-      if (stageArg >= 0) args[stageArg] = 0;
-    } else {
-      const size = ctrl[s.CHUNK_COLUMNS]!;
-      const column = chunk - rowChunks;
-      args[fromArg] = column * size;
-      args[toArg] = Math.min(ctrl[s.COLUMNS]!, (column + 1) * size);
-      args[stageArg] = 1;
-      // Every chunk of rows was claimed before this one; at most one still runs, for microseconds.
-      let spins = 0;
-      for (
-        let done = Atomics.load(ctrl, s.FINISHED);
-        done < rowChunks;
-        done = Atomics.load(ctrl, s.FINISHED)
-      ) {
-        if (++spins > 1000) Atomics.wait(ctrl, s.FINISHED, done, 1);
-      }
-    }
+    args[ctrl[s.FROM_ARG]!] = chunk * size;
+    args[ctrl[s.TO_ARG]!] = Math.min(rows, (chunk + 1) * size);
+    const slot0 = ctrl[s.SLOT_ARG_0]!;
+    const slot1 = ctrl[s.SLOT_ARG_1]!;
+    if (slot0 >= 0) args[slot0] = base[slot0]! + chunk * ctrl[s.SLOT_STRIDE_0]!;
+    if (slot1 >= 0) args[slot1] = base[slot1]! + chunk * ctrl[s.SLOT_STRIDE_1]!;
     run(...args);
-    const finished = Atomics.add(ctrl, s.FINISHED, 1) + 1;
-    if (finished === chunks || finished === rowChunks) Atomics.notify(ctrl, s.FINISHED);
+    if (Atomics.add(ctrl, s.FINISHED, 1) + 1 === chunks) Atomics.notify(ctrl, s.FINISHED);
   }
 }
 
@@ -192,19 +166,18 @@ function workerThreads(): WorkerThreads | undefined {
 
 /** Writes a job's plan into the control block (everything but its tag and the worker's arguments). */
 function writePlan(ctrl: Int32Array, fn: number, plan: ChunkPlan): void {
-  const columns = plan.columns;
-  const chunks = plan.chunks + (columns?.chunks ?? 0);
-  if (plan.chunks < 1 || chunks > MAX_CHUNKS) throw new Error(`kernel thread: ${chunks} chunks`);
+  if (plan.chunks < 1 || plan.chunks > MAX_CHUNKS) throw new Error(`kernel thread: ${plan.chunks} chunks`);
+  if (plan.slots.length > 2) throw new Error("kernel thread: at most two slot arguments");
   ctrl[SLOTS.FUNCTION] = fn;
-  ctrl[SLOTS.CHUNKS] = chunks;
-  ctrl[SLOTS.ROW_CHUNKS] = plan.chunks;
+  ctrl[SLOTS.CHUNKS] = plan.chunks;
   ctrl[SLOTS.CHUNK_ROWS] = plan.chunkRows;
   ctrl[SLOTS.ROWS] = plan.rows;
   ctrl[SLOTS.FROM_ARG] = plan.fromArg;
   ctrl[SLOTS.TO_ARG] = plan.toArg;
-  ctrl[SLOTS.CHUNK_COLUMNS] = columns?.chunkColumns ?? 0;
-  ctrl[SLOTS.COLUMNS] = columns?.count ?? 0;
-  ctrl[SLOTS.STAGE_ARG] = columns?.stageArg ?? -1;
+  ctrl[SLOTS.SLOT_ARG_0] = plan.slots[0]?.arg ?? -1;
+  ctrl[SLOTS.SLOT_STRIDE_0] = plan.slots[0]?.stride ?? 0;
+  ctrl[SLOTS.SLOT_ARG_1] = plan.slots[1]?.arg ?? -1;
+  ctrl[SLOTS.SLOT_STRIDE_1] = plan.slots[1]?.stride ?? 0;
   Atomics.store(ctrl, SLOTS.FINISHED, 0);
 }
 
@@ -304,7 +277,7 @@ export class KernelThread {
       Atomics.notify(this.ctrl, SLOTS.JOB);
     }
     drainChunks(this.ctrl, SLOTS, CHUNK_BITS, job, args, run);
-    this.waitFinished(plan.chunks + (plan.columns?.chunks ?? 0));
+    this.waitFinished(plan.chunks);
   }
 
   /** Waits for the chunks the worker still runs: polls briefly, then sleeps until it notifies. */

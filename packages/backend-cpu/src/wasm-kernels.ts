@@ -28,6 +28,7 @@ interface KernelExports {
   allFinite(at: number, count: number): number;
   pad(src: number, rows: number, n: number, dst: number, ns: number): void;
   unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
+  stepWeights(w: number, gw: number, k: number, ns: number, n: number, scale: number, out: number): void;
 }
 
 /** The exports a worker may be asked to run. */
@@ -44,8 +45,8 @@ const INITIAL_PAGES = 64;
 const MIN_VALUES_FOR_HELP = 32_768;
 /** Rows per chunk to aim for: a few tens of microseconds of work, so the two threads end close together. */
 const CHUNK_ROWS = 16;
-/** Input columns per chunk of a gradient: a few tens of microseconds of work, like `CHUNK_ROWS`. */
-const CHUNK_COLUMNS = 64;
+/** Bytes of per-chunk partial gradients a call may lay out. */
+const MAX_PARTIAL_BYTES = 4 << 20;
 
 /**
  * How a call over `m` rows is cut into chunks, from `m` alone (and a cap on the chunks), so that
@@ -57,24 +58,11 @@ function chunkPlan(
   maxChunks: number,
   fromArg: number,
   toArg: number,
-  columns?: ChunkPlan["columns"],
+  slots: ChunkPlan["slots"] = [],
 ): ChunkPlan {
   const wanted = Math.max(1, Math.min(maxChunks, MAX_CHUNKS, Math.ceil(m / CHUNK_ROWS)));
   const chunkRows = Math.max(1, Math.ceil(m / wanted));
-  const chunks = Math.max(1, Math.ceil(m / chunkRows));
-  return columns === undefined
-    ? { rows: m, chunks, chunkRows, fromArg, toArg }
-    : { rows: m, chunks, chunkRows, fromArg, toArg, columns };
-}
-
-/**
- * The second stage's chunks over `k` columns: whole multiples of 16 (the kernel takes a chunk's
- * columns 16 bytes at a time), about `CHUNK_COLUMNS` each, at most half of all chunks.
- */
-function columnPlan(k: number, stageArg: number): NonNullable<ChunkPlan["columns"]> {
-  const wanted = Math.max(1, Math.min(MAX_CHUNKS / 2, Math.ceil(k / CHUNK_COLUMNS)));
-  const chunkColumns = Math.ceil(Math.ceil(k / wanted) / 16) * 16;
-  return { count: k, chunks: Math.ceil(k / chunkColumns), chunkColumns, stageArg };
+  return { rows: m, chunks: Math.max(1, Math.ceil(m / chunkRows)), chunkRows, fromArg, toArg, slots };
 }
 
 /** Floats per padded row: whole 128-bit vectors, and at least 12 so narrow outputs take the fast path. */
@@ -174,8 +162,8 @@ export class WasmKernels {
 
   /**
    * The same layer and one SGD step: each row's loss and correct flag, and the weights after the
-   * step, `w + scale · gradW` (written by the kernel as it finishes each gradient row) and
-   * `b + scale · gradB`, both rounded as `axpy` rounds.
+   * step, `w + scale · gradW` and `b + scale · gradB`, rounded as `axpy` rounds: the gradients are
+   * applied where the kernel summed them, not copied out first.
    */
   linearSoftmaxSgd(
     x: Input,
@@ -187,7 +175,9 @@ export class WasmKernels {
     n: number,
     scale: number,
   ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
-    const { loss, correct, gb, stepped } = this.runLayer(x, w, b, targets, m, k, n, true, scale);
+    const { loss, correct, gw, gb, wp } = this.runLayer(x, w, b, targets, m, k, n, true);
+    const stepped = this.alloc(k * n * FLOAT);
+    this.exports.stepWeights(wp, gw, k, paddedStride(n), n, scale, stepped);
     const gradB = this.heapF32(gb, n);
     const newB = new Float32Array(n);
     for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
@@ -209,10 +199,10 @@ export class WasmKernels {
   }
 
   /**
-   * The fused layer kernel over every row and, with `gradients`, over every input column: the
-   * rows leave each row's gradient of the logits, the columns turn those into `gw` (padded), and
-   * `gb` is their sum down the rows, in order. Without `gradients`, `gw` and `gb` are 0. With a
-   * `scale`, the kernel also writes the weights after that SGD step at `stepped` (unpadded).
+   * The fused layer kernel over every row. With `gradients`, each chunk sums its rows' gradients
+   * into slots of its own, added in chunk order into the first slot after (`gw`, `gb`, padded);
+   * without, there are no slots (the kernel leaves `gw` and `gb` alone) and they are 0. `wp` is
+   * where the padded weights were laid out.
    */
   private runLayer(
     x: Input,
@@ -223,8 +213,7 @@ export class WasmKernels {
     k: number,
     n: number,
     gradients: boolean,
-    scale?: number,
-  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; stepped: number } {
+  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number } {
     const ns = paddedStride(n);
     this.top = this.base;
     const xp = this.placeInput(x, m * k);
@@ -234,34 +223,47 @@ export class WasmKernels {
     const tp = this.place(targets);
     const loss = this.alloc(m * FLOAT);
     const correct = this.alloc(m * FLOAT);
-    const rowBytes = ns * FLOAT;
-    const g = gradients ? this.alloc(m * rowBytes) : 0;
-    const finiteRows = gradients ? this.alloc(m * FLOAT) : 0;
-    const gw = gradients ? this.alloc(k * rowBytes) : 0;
-    const plan = chunkPlan(m, MAX_CHUNKS / 2, 3, 4, gradients ? columnPlan(k, 24) : undefined);
-    const shared = [xp, isBytes(x) ? 1 : 0, lut, 0, 0, k, wp, bp, ns, n, tp, finite ? 1 : 0, loss, correct];
-    const step = scale === undefined ? 0 : this.alloc(8);
-    if (scale !== undefined) new Float64Array(this.memory.buffer, step, 1)[0] = scale;
-    const stepped = scale === undefined ? 0 : this.alloc(k * n * FLOAT);
+    const gwBytes = k * ns * FLOAT;
+    const gbBytes = ns * FLOAT;
+    const plan = gradients
+      ? chunkPlan(m, Math.floor(MAX_PARTIAL_BYTES / gwBytes), 3, 4, [
+          { arg: 14, stride: gwBytes },
+          { arg: 15, stride: gbBytes },
+        ])
+      : chunkPlan(m, MAX_CHUNKS, 3, 4);
+    const gw = gradients ? this.alloc(plan.chunks * gwBytes) : 0;
+    const gb = gradients ? this.alloc(plan.chunks * gbBytes) : 0;
+    const shared = [
+      xp,
+      isBytes(x) ? 1 : 0,
+      lut,
+      0,
+      0,
+      k,
+      wp,
+      bp,
+      ns,
+      n,
+      tp,
+      finite ? 1 : 0,
+      loss,
+      correct,
+      gw,
+      gb,
+    ];
     const args = () => [
       ...shared,
-      ...[m, g, finiteRows, gw, gradients ? 1 : 0],
       ...this.lists(k),
-      this.alloc(rowBytes),
-      step,
-      stepped,
-      0,
+      this.alloc(gbBytes),
+      this.alloc(gbBytes),
+      gradients ? 1 : 0,
     ];
     this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
-    // The bias's gradient, summed into the first row of g.
-    if (gradients) this.exports.sumSlots(g, m, rowBytes, ns);
-    return {
-      loss: this.heapF32(loss, m).slice(),
-      correct: this.heapF32(correct, m).slice(),
-      gw,
-      gb: g,
-      stepped,
-    };
+    if (gradients) {
+      this.exports.sumSlots(gw, plan.chunks, gwBytes, k * ns);
+      this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
+    }
+    return { loss: this.heapF32(loss, m).slice(), correct: this.heapF32(correct, m).slice(), gw, gb, wp };
   }
 
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */
