@@ -44,7 +44,7 @@ const INITIAL_PAGES = 64;
  */
 const MIN_VALUES_FOR_HELP = 32_768;
 /** Rows per chunk to aim for: a few tens of microseconds of work, so the two threads end close together. */
-const CHUNK_ROWS = 16;
+const CHUNK_ROWS = 32;
 /** Bytes of per-chunk partial gradients a call may lay out. */
 const MAX_PARTIAL_BYTES = 4 << 20;
 
