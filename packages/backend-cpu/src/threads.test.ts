@@ -85,6 +85,9 @@ describe("threads", () => {
       const viaAxpy = await backend.read(backend.axpy(-0.1 / rows, step.gradW, W));
       const stepped = await backend.read(sgd.W);
       expect(new Uint32Array(stepped.buffer), `${rows} rows`).toEqual(new Uint32Array(viaAxpy.buffer));
+      const bViaAxpy = await backend.read(backend.axpy(-0.1 / rows, step.gradB, b));
+      expect(Array.from(await backend.read(sgd.b)), `${rows} rows`).toEqual(Array.from(bViaAxpy));
+      expect(Array.from(await backend.read(sgd.loss))).toEqual(Array.from(await backend.read(step.loss)));
     }
   });
 });
