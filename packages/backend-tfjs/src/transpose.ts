@@ -1,8 +1,12 @@
 import { reshape, type Tensor2D, transpose as tfTranspose } from "@tensorflow/tfjs-core";
 
-/** The smallest divisor of `n` above 1 and below `n`, or 0 when `n` is prime (or below 4). */
+/**
+ * The divisor of `n` closest to its square root from below (above 1), or 0 when `n` is prime (or
+ * below 4). Near-square splits transposed fastest here: a 256x784 batch as [256, 28, 28] in
+ * 240-310 µs, as [256, 2, 392] in 340-350 µs.
+ */
 function splitOf(n: number): number {
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return d;
+  for (let d = Math.floor(Math.sqrt(n)); d >= 2; d--) if (n % d === 0) return d;
   return 0;
 }
 
