@@ -132,6 +132,15 @@ async function checkLinear(ctx: CheckContext, p: Problem, label: string): Promis
     });
     checkCorrect(p, correct!, want.correct.data, tol.rel, scales.loss, `${label} (correct)`);
 
+    // The ops below return the same per-row loss and correct flags as the step.
+    const checkForward = (loss: Float32Array, correct: Float32Array, op: string) => {
+      assertClose(loss, want.loss.data, tol, `${label} (${op} loss)`, {
+        shape: [m, 1],
+        magnitude: scales.loss,
+      });
+      checkCorrect(p, correct, want.correct.data, tol.rel, scales.loss, `${label} (${op} correct)`);
+    };
+
     // The forward half alone, as scoring calls it: the same loss and correct count, two handles.
     const liveBefore = ctx.backend.live();
     const scored = linearSoftmaxLoss(ctx.backend, x, W, b, t);
@@ -142,18 +151,7 @@ async function checkLinear(ctx: CheckContext, p: Problem, label: string): Promis
     expectShape(scored.loss, [m, 1], "linearSoftmaxLoss loss");
     expectShape(scored.correct, [m, 1], "linearSoftmaxLoss correct");
     const [scoredLoss, scoredCorrect] = await arena.snapshot([scored.loss, scored.correct]);
-    assertClose(scoredLoss!, want.loss.data, tol, `${label} (linearSoftmaxLoss loss)`, {
-      shape: [m, 1],
-      magnitude: scales.loss,
-    });
-    checkCorrect(
-      p,
-      scoredCorrect!,
-      want.correct.data,
-      tol.rel,
-      scales.loss,
-      `${label} (linearSoftmaxLoss correct)`,
-    );
+    checkForward(scoredLoss!, scoredCorrect!, "linearSoftmaxLoss");
 
     // One SGD step: the same loss and correct flags, and new weights W + scale gradW, b + scale gradB.
     const sgdBefore = ctx.backend.live();
@@ -169,18 +167,7 @@ async function checkLinear(ctx: CheckContext, p: Problem, label: string): Promis
       stepped.W,
       stepped.b,
     ]);
-    assertClose(sgdLoss!, want.loss.data, tol, `${label} (linearSoftmaxSgd loss)`, {
-      shape: [m, 1],
-      magnitude: scales.loss,
-    });
-    checkCorrect(
-      p,
-      sgdCorrect!,
-      want.correct.data,
-      tol.rel,
-      scales.loss,
-      `${label} (linearSoftmaxSgd correct)`,
-    );
+    checkForward(sgdLoss!, sgdCorrect!, "linearSoftmaxSgd");
     const step = (weights: ArrayLike<number>, grad: ArrayLike<number>, gradScale: ArrayLike<number>) => ({
       want: Float64Array.from(weights, (v, i) => v + SGD_SCALE * grad[i]!),
       magnitude: Float64Array.from(weights, (v, i) => Math.abs(v) + Math.abs(SGD_SCALE) * gradScale[i]!),
