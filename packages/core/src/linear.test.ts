@@ -36,22 +36,37 @@ const problemArb = (range: number) =>
       });
     });
 
+/** A test backend holding a problem's inputs (labels as one-hot targets), and the float64 reference of its step. */
+function uploaded(x: number[][], W: number[][], b: number[], labels: number[]) {
+  const backend = new TestBackend();
+  const targets = oneHot(labels, b.length);
+  const inputs = [
+    backend.fromRows(x),
+    backend.fromRows(W),
+    backend.fromRows([b]),
+    backend.fromRows(targets),
+  ] as const;
+  return { backend, inputs, want: refLinearSoftmaxCrossEntropy(x, W, b, targets) };
+}
+
+/** The smallest dense layer: one row of two inputs, one class. */
+function tinyLayer(backend: TestBackend) {
+  return [
+    backend.fromRows([[1, 2]]),
+    backend.fromRows([[1], [0]]),
+    backend.fromRows([[0]]),
+    backend.fromRows([[1]]),
+  ] as const;
+}
+
 describe("linearSoftmaxCrossEntropy", () => {
   it("composed from the primitives, matches the float64 reference and adds only its 4 outputs (property)", () => {
     fc.assert(
       fc.property(problemArb(50), ({ x, W, b, labels }) => {
-        const backend = new TestBackend();
-        const targets = oneHot(labels, b.length);
-        const inputs = [
-          backend.fromRows(x),
-          backend.fromRows(W),
-          backend.fromRows([b]),
-          backend.fromRows(targets),
-        ] as const;
+        const { backend, inputs, want } = uploaded(x, W, b, labels);
         const before = backend.live();
         const out = linearSoftmaxCrossEntropy(backend, ...inputs);
         expect(backend.live()).toBe(before + 4);
-        const want = refLinearSoftmaxCrossEntropy(x, W, b, targets);
         expectClose(backend.toRows(out.loss).flat(), want.loss, "loss");
         expectClose(backend.toRows(out.correct).flat(), want.correct, "correct");
         expectClose(backend.toRows(out.gradW).flat(), want.gradW.flat(), "gradW");
@@ -65,10 +80,7 @@ describe("linearSoftmaxCrossEntropy", () => {
     const backend = new TestBackend({ fused: ["linearSoftmaxCrossEntropy"] });
     const kernel = vi.spyOn(backend, "linearSoftmaxCrossEntropy");
     const matmul = vi.spyOn(backend, "matmul");
-    const x = backend.fromRows([[1, 2]]);
-    const W = backend.fromRows([[1], [0]]);
-    const b = backend.fromRows([[0]]);
-    const t = backend.fromRows([[1]]);
+    const [x, W, b, t] = tinyLayer(backend);
     const out = linearSoftmaxCrossEntropy(backend, x, W, b, t);
     expect(kernel).toHaveBeenCalledWith(x, W, b, t);
     expect(out).toBe(kernel.mock.results[0]!.value);
@@ -113,10 +125,7 @@ describe("linearSoftmaxCrossEntropy", () => {
 
   it("inside tidy, every output of a fused kernel is tracked: unreturned ones are freed", () => {
     const backend = new TestBackend({ fused: ["linearSoftmaxCrossEntropy"] });
-    const x = backend.fromRows([[1, 2]]);
-    const W = backend.fromRows([[1], [0]]);
-    const b = backend.fromRows([[0]]);
-    const t = backend.fromRows([[1]]);
+    const [x, W, b, t] = tinyLayer(backend);
     const before = backend.live();
     const gradW = tidy(backend, (be) => linearSoftmaxCrossEntropy(be, x, W, b, t).gradW);
     expect(backend.live()).toBe(before + 1);
@@ -157,18 +166,10 @@ describe("linearSoftmaxLoss", () => {
   it("composed from the primitives, matches the float64 reference and adds only its 2 outputs (property)", () => {
     fc.assert(
       fc.property(problemArb(50), ({ x, W, b, labels }) => {
-        const backend = new TestBackend();
-        const targets = oneHot(labels, b.length);
-        const inputs = [
-          backend.fromRows(x),
-          backend.fromRows(W),
-          backend.fromRows([b]),
-          backend.fromRows(targets),
-        ] as const;
+        const { backend, inputs, want } = uploaded(x, W, b, labels);
         const before = backend.live();
         const out = linearSoftmaxLoss(backend, ...inputs);
         expect(backend.live()).toBe(before + 2);
-        const want = refLinearSoftmaxCrossEntropy(x, W, b, targets);
         expectClose(backend.toRows(out.loss).flat(), want.loss, "loss");
         expectClose(backend.toRows(out.correct).flat(), want.correct, "correct");
       }),
@@ -180,10 +181,7 @@ describe("linearSoftmaxLoss", () => {
     const backend = new TestBackend({ fused: ["linearSoftmaxLoss"] });
     const kernel = vi.spyOn(backend, "linearSoftmaxLoss");
     const matmul = vi.spyOn(backend, "matmul");
-    const x = backend.fromRows([[1, 2]]);
-    const W = backend.fromRows([[1], [0]]);
-    const b = backend.fromRows([[0]]);
-    const t = backend.fromRows([[1]]);
+    const [x, W, b, t] = tinyLayer(backend);
     const out = linearSoftmaxLoss(backend, x, W, b, t);
     expect(kernel).toHaveBeenCalledWith(x, W, b, t);
     expect(out).toBe(kernel.mock.results[0]!.value);
@@ -200,18 +198,10 @@ describe("linearSoftmaxSgd", () => {
         problemArb(50),
         fc.double({ min: -2, max: 2, noNaN: true }),
         ({ x, W, b, labels }, scale) => {
-          const backend = new TestBackend();
-          const targets = oneHot(labels, b.length);
-          const inputs = [
-            backend.fromRows(x),
-            backend.fromRows(W),
-            backend.fromRows([b]),
-            backend.fromRows(targets),
-          ] as const;
+          const { backend, inputs, want } = uploaded(x, W, b, labels);
           const before = backend.live();
           const out = linearSoftmaxSgd(backend, ...inputs, scale);
           expect(backend.live()).toBe(before + 4);
-          const want = refLinearSoftmaxCrossEntropy(x, W, b, targets);
           expectClose(backend.toRows(out.loss).flat(), want.loss, "loss");
           expectClose(backend.toRows(out.correct).flat(), want.correct, "correct");
           const stepped = W.flatMap((row, i) => row.map((v, j) => v + scale * want.gradW[i]![j]!));
@@ -233,10 +223,7 @@ describe("linearSoftmaxSgd", () => {
     const backend = new TestBackend({ fused: ["linearSoftmaxSgd"] });
     const kernel = vi.spyOn(backend, "linearSoftmaxSgd");
     const matmul = vi.spyOn(backend, "matmul");
-    const x = backend.fromRows([[1, 2]]);
-    const W = backend.fromRows([[1], [0]]);
-    const b = backend.fromRows([[0]]);
-    const t = backend.fromRows([[1]]);
+    const [x, W, b, t] = tinyLayer(backend);
     const out = linearSoftmaxSgd(backend, x, W, b, t, -0.1);
     expect(kernel).toHaveBeenCalledWith(x, W, b, t, -0.1);
     expect(out).toBe(kernel.mock.results[0]!.value);
