@@ -22,7 +22,7 @@ import {
 } from "@tensorplug/core";
 import { CPU, CpuTensor, dataOf, inputOf } from "./cpu-tensor.js";
 import * as k from "./kernels.js";
-import { type ByteData, type Input, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
+import { type ByteData, type Input, type Layer, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
 
 /** Options of a CPU backend. */
 export interface CpuBackendOptions {
@@ -242,65 +242,48 @@ export class CpuBackend implements Backend {
   }
 
   linearSoftmaxCrossEntropy(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxCrossEntropy {
-    const op = "linearSoftmaxCrossEntropy";
-    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
-    const [m, features] = x.shape;
-    const n = W.shape[1];
-    const out = this.kernels().linearSoftmaxCrossEntropy(
-      this.input(op, x),
-      this.data(op, W),
-      this.data(op, b),
-      this.data(op, targets),
-      m,
-      features,
-      n,
-    );
+    const layer = this.layer("linearSoftmaxCrossEntropy", x, W, b, targets);
+    const { m, k, n } = layer;
+    const out = this.kernels().linearSoftmaxCrossEntropy(layer);
     return {
       loss: this.make(out.loss, [m, 1]),
       correct: this.make(out.correct, [m, 1]),
-      gradW: this.make(out.gradW, [features, n]),
+      gradW: this.make(out.gradW, [k, n]),
       gradB: this.make(out.gradB, [1, n]),
     };
   }
 
   /** The forward half of `linearSoftmaxCrossEntropy` (the same kernel, told to skip the gradients). */
   linearSoftmaxLoss(x: Tensor, W: Tensor, b: Tensor, targets: Tensor): LinearSoftmaxLoss {
-    const op = "linearSoftmaxLoss";
-    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
-    const [m, features] = x.shape;
-    const out = this.kernels().linearSoftmaxLoss(
-      this.input(op, x),
-      this.data(op, W),
-      this.data(op, b),
-      this.data(op, targets),
-      m,
-      features,
-      W.shape[1],
-    );
-    return { loss: this.make(out.loss, [m, 1]), correct: this.make(out.correct, [m, 1]) };
+    const layer = this.layer("linearSoftmaxLoss", x, W, b, targets);
+    const out = this.kernels().linearSoftmaxLoss(layer);
+    return { loss: this.make(out.loss, [layer.m, 1]), correct: this.make(out.correct, [layer.m, 1]) };
   }
 
   /** One SGD step of the layer: the kernel writes the new weights, the gradients stay inside it. */
   linearSoftmaxSgd(x: Tensor, W: Tensor, b: Tensor, targets: Tensor, scale: number): LinearSoftmaxSgd {
-    const op = "linearSoftmaxSgd";
-    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
-    const [m, features] = x.shape;
-    const n = W.shape[1];
-    const out = this.kernels().linearSoftmaxSgd(
-      this.input(op, x),
-      this.data(op, W),
-      this.data(op, b),
-      this.data(op, targets),
-      m,
-      features,
-      n,
-      scale,
-    );
+    const layer = this.layer("linearSoftmaxSgd", x, W, b, targets);
+    const { m, k, n } = layer;
+    const out = this.kernels().linearSoftmaxSgd(layer, scale);
     return {
       loss: this.make(out.loss, [m, 1]),
       correct: this.make(out.correct, [m, 1]),
-      W: this.make(out.W, [features, n]),
+      W: this.make(out.W, [k, n]),
       b: this.make(out.b, [1, n]),
+    };
+  }
+
+  /** The operands of a dense layer op, after core's shape checks and this instance's handle checks. */
+  private layer(op: string, x: Tensor, W: Tensor, b: Tensor, targets: Tensor): Layer {
+    checkLinearSoftmaxCrossEntropy(x.shape, W.shape, b.shape, targets.shape);
+    return {
+      x: this.input(op, x),
+      w: this.data(op, W),
+      b: this.data(op, b),
+      targets: this.data(op, targets),
+      m: x.shape[0],
+      k: x.shape[1],
+      n: W.shape[1],
     };
   }
 }

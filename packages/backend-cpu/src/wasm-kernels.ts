@@ -12,6 +12,17 @@ export interface ByteData {
 /** A left operand of a kernel: floats, or bytes with their scale. */
 export type Input = Float32Array | ByteData;
 
+/** The operands of the dense layer with softmax cross-entropy: `x` `[m,k]`, `w` `[k,n]`, `b` `[1,n]`, `targets` `[m,n]`. */
+export interface Layer {
+  readonly x: Input;
+  readonly w: Float32Array;
+  readonly b: Float32Array;
+  readonly targets: Float32Array;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
 /** What `linearSoftmaxCrossEntropy` returns, unpadded. */
 export interface LinearStep {
   readonly loss: Float32Array;
@@ -146,16 +157,9 @@ export class WasmKernels {
   }
 
   /** Dense layer, softmax and cross-entropy with its gradients, in one pass over `x`. */
-  linearSoftmaxCrossEntropy(
-    x: Input,
-    w: Float32Array,
-    b: Float32Array,
-    targets: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-  ): LinearStep {
-    const { loss, correct, gw, gb } = this.runLayer(x, w, b, targets, m, k, n, true);
+  linearSoftmaxCrossEntropy(layer: Layer): LinearStep {
+    const { k, n } = layer;
+    const { loss, correct, gw, gb } = this.runLayer(layer, true);
     const ns = paddedStride(n);
     return { loss, correct, gradW: this.unpad(gw, k, n, ns), gradB: this.unpad(gb, 1, n, ns) };
   }
@@ -166,16 +170,11 @@ export class WasmKernels {
    * applied where the kernel summed them, not copied out first.
    */
   linearSoftmaxSgd(
-    x: Input,
-    w: Float32Array,
-    b: Float32Array,
-    targets: Float32Array,
-    m: number,
-    k: number,
-    n: number,
+    layer: Layer,
     scale: number,
   ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
-    const { loss, correct, gw, gb, wp } = this.runLayer(x, w, b, targets, m, k, n, true);
+    const { b, k, n } = layer;
+    const { loss, correct, gw, gb, wp } = this.runLayer(layer, true);
     const stepped = this.alloc(k * n * FLOAT);
     this.exports.stepWeights(wp, gw, k, paddedStride(n), n, scale, stepped);
     const gradB = this.heapF32(gb, n);
@@ -185,16 +184,8 @@ export class WasmKernels {
   }
 
   /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
-  linearSoftmaxLoss(
-    x: Input,
-    w: Float32Array,
-    b: Float32Array,
-    targets: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-  ): { loss: Float32Array; correct: Float32Array } {
-    const { loss, correct } = this.runLayer(x, w, b, targets, m, k, n, false);
+  linearSoftmaxLoss(layer: Layer): { loss: Float32Array; correct: Float32Array } {
+    const { loss, correct } = this.runLayer(layer, false);
     return { loss, correct };
   }
 
@@ -205,13 +196,7 @@ export class WasmKernels {
    * where the padded weights were laid out.
    */
   private runLayer(
-    x: Input,
-    w: Float32Array,
-    b: Float32Array,
-    targets: Float32Array,
-    m: number,
-    k: number,
-    n: number,
+    { x, w, b, targets, m, k, n }: Layer,
     gradients: boolean,
   ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number } {
     const ns = paddedStride(n);
