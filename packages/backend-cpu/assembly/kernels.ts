@@ -17,19 +17,54 @@ export function heapBase(): usize {
 }
 
 /**
- * Gathers row `i` of `x` (`k` bytes looked up in the float table `lut`, or `k` floats) into the
- * lists `idx` (column) and `val` (value); returns their length. With `skipZeros`, whole runs of
- * zeros are passed over a vector at a time (16 bytes or 4 floats), so a background costs little.
+ * For each 8-bit mask, the positions of its set bits in ascending order (8 bytes, unused ones 0):
+ * the shuffle that packs the nonzero bytes of half a vector to its front. Filled when an instance
+ * starts; a second instance on the same shared memory writes the same bytes again.
+ */
+const PACK: usize = memory.data(256 * 8);
+for (let m = 0; m < 256; m++) {
+  let c: usize = 0;
+  for (let b = 0; b < 8; b++) {
+    if ((m >> b) & 1) {
+      store<u8>(PACK + ((<usize>m) << 3) + c, <u8>b);
+      c++;
+    }
+  }
+}
+
+/**
+ * Packs the bytes of `v` that `mask` (8 bits) picks from lanes `half` to `half + 7` into the lists
+ * at `count`: their column (`p` + lane) into `idx`, their byte into `vals`. Always writes eight
+ * entries (the lists have room: `count` never passes `p`) and returns `count` plus the picked.
+ */
+@inline
+function packHalf(v: v128, mask: i32, half: i32, p: i32, stride: i32, idx: usize, vals: usize, count: i32): i32 {
+  const lanes = i8x16.add(v128.load64_zero(PACK + ((<usize>mask) << 3)), i8x16.splat(<i8>half));
+  v128.store64_lane(vals + <usize>count, i8x16.swizzle(v, lanes), 0);
+  const lanes16 = i16x8.extend_low_i8x16_u(lanes);
+  const at = idx + ((<usize>count) << 2);
+  const column = i32x4.splat(p * stride);
+  const times = i32x4.splat(stride);
+  v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(lanes16), times), column));
+  v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(lanes16), times), column), 16);
+  return count + <i32>popcnt(mask);
+}
+
+/**
+ * Gathers row `i` of `x` into the lists `idx` (column) and `vals` (value); returns their length.
+ * Bytes stay bytes in `vals` (the kernels look each up in the float table where they use it);
+ * floats are copied as floats. With `skipZeros`, exact zeros are left out: bytes 16 at a time,
+ * without a branch per byte; floats 4 at a time, a background vector costing one test.
  */
 function gather(
   x: usize,
   bytes: bool,
-  lut: usize,
   i: i32,
   k: i32,
   skipZeros: bool,
+  stride: i32,
   idx: usize,
-  val: usize,
+  vals: usize,
 ): i32 {
   let count = 0;
   let p = 0;
@@ -37,21 +72,18 @@ function gather(
     const row = x + <usize>i * <usize>k;
     if (skipZeros) {
       for (; p + 16 <= k; p += 16) {
-        let mask = i8x16.bitmask(i8x16.ne(v128.load(row + p), i8x16.splat(0)));
-        while (mask !== 0) {
-          const q = p + ctz(mask);
-          store<i32>(idx + ((<usize>count) << 2), q);
-          store<f32>(val + ((<usize>count) << 2), load<f32>(lut + ((<usize>load<u8>(row + q)) << 2)));
-          count++;
-          mask &= mask - 1;
-        }
+        const v = v128.load(row + p);
+        const mask = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0)));
+        if (mask === 0) continue;
+        count = packHalf(v, mask & 255, 0, p, stride, idx, vals, count);
+        count = packHalf(v, mask >> 8, 8, p, stride, idx, vals, count);
       }
     }
     for (; p < k; p++) {
-      const v = load<f32>(lut + ((<usize>load<u8>(row + p)) << 2));
-      store<i32>(idx + ((<usize>count) << 2), p);
-      store<f32>(val + ((<usize>count) << 2), v);
-      count += i32(!skipZeros || v !== 0);
+      const b = load<u8>(row + p);
+      store<i32>(idx + ((<usize>count) << 2), p * stride);
+      store<u8>(vals + <usize>count, b);
+      count += i32(!skipZeros || b !== 0);
     }
     return count;
   }
@@ -61,8 +93,8 @@ function gather(
       let mask = i32x4.bitmask(f32x4.ne(v128.load(row + ((<usize>p) << 2)), f32x4.splat(0)));
       while (mask !== 0) {
         const q = p + ctz(mask);
-        store<i32>(idx + ((<usize>count) << 2), q);
-        store<f32>(val + ((<usize>count) << 2), load<f32>(row + ((<usize>q) << 2)));
+        store<i32>(idx + ((<usize>count) << 2), q * stride);
+        store<f32>(vals + ((<usize>count) << 2), load<f32>(row + ((<usize>q) << 2)));
         count++;
         mask &= mask - 1;
       }
@@ -70,11 +102,18 @@ function gather(
   }
   for (; p < k; p++) {
     const v = load<f32>(row + ((<usize>p) << 2));
-    store<i32>(idx + ((<usize>count) << 2), p);
-    store<f32>(val + ((<usize>count) << 2), v);
+    store<i32>(idx + ((<usize>count) << 2), p * stride);
+    store<f32>(vals + ((<usize>count) << 2), v);
     count += i32(!skipZeros || v !== 0);
   }
   return count;
+}
+
+/** Entry `q` of a gathered value list: a byte through the table `lut` (`T` = u8), or a float. */
+@inline
+function valueAt<T>(vals: usize, q: i32, lut: usize): f32 {
+  if (isInteger<T>()) return load<f32>(lut + ((<usize>load<u8>(vals + <usize>q)) << 2));
+  return load<f32>(vals + ((<usize>q) << 2));
 }
 
 /** Whether all `count` floats at `at` are finite: `v - v` is 0 for them and NaN for ±Infinity and NaN. */
@@ -129,7 +168,7 @@ export function unpad(src: usize, rows: i32, ns: i32, n: i32, dst: usize): void 
  * sets of sums, even and odd terms, added at the end: each vector add waits for the one before it
  * in its set, so two sets keep twice as many adds in flight.
  */
-function forward12(idx: usize, val: usize, count: i32, w: usize, bias: usize, out: usize): void {
+function forward12<T>(idx: usize, vals: usize, lut: usize, count: i32, w: usize, bias: usize, out: usize): void {
   let z0 = v128.load(bias);
   let z1 = v128.load(bias, 16);
   let z2 = v128.load(bias, 32);
@@ -139,10 +178,10 @@ function forward12(idx: usize, val: usize, count: i32, w: usize, bias: usize, ou
   let q = 0;
   for (; q + 2 <= count; q += 2) {
     const at = (<usize>q) << 2;
-    const f = f32x4.splat(load<f32>(val + at));
-    const r = w + <usize>load<i32>(idx + at) * 48;
-    const e = f32x4.splat(load<f32>(val + at, 4));
-    const s = w + <usize>load<i32>(idx + at, 4) * 48;
+    const f = f32x4.splat(valueAt<T>(vals, q, lut));
+    const r = w + <usize>load<i32>(idx + at);
+    const e = f32x4.splat(valueAt<T>(vals, q + 1, lut));
+    const s = w + <usize>load<i32>(idx + at, 4);
     z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
     z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
     z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
@@ -151,8 +190,8 @@ function forward12(idx: usize, val: usize, count: i32, w: usize, bias: usize, ou
     y2 = f32x4.add(y2, f32x4.mul(e, v128.load(s, 32)));
   }
   if (q < count) {
-    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
-    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2)) * 48;
+    const f = f32x4.splat(valueAt<T>(vals, q, lut));
+    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
     z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
     z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
     z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
@@ -163,12 +202,21 @@ function forward12(idx: usize, val: usize, count: i32, w: usize, bias: usize, ou
 }
 
 /** The general `forward12`, for any stride `ns` (a multiple of 4); sums in memory at `out`. */
-function forwardWide(idx: usize, val: usize, count: i32, w: usize, ns: i32, bias: usize, out: usize): void {
+function forwardWide<T>(
+  idx: usize,
+  vals: usize,
+  lut: usize,
+  count: i32,
+  w: usize,
+  ns: i32,
+  bias: usize,
+  out: usize,
+): void {
   const bytes = (<usize>ns) << 2;
   memory.copy(out, bias, bytes);
   for (let q = 0; q < count; q++) {
-    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
-    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2)) * bytes;
+    const f = f32x4.splat(valueAt<T>(vals, q, lut));
+    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
     for (let c: usize = 0; c < bytes; c += 16) {
       v128.store(out + c, f32x4.add(v128.load(out + c), f32x4.mul(f, v128.load(r + c))));
     }
@@ -176,15 +224,15 @@ function forwardWide(idx: usize, val: usize, count: i32, w: usize, ns: i32, bias
 }
 
 /** Adds the gathered row times the gradient row `g` (stride `ns`) to the rows of `gw`. */
-function accumulate(idx: usize, val: usize, count: i32, g: usize, ns: i32, gw: usize): void {
+function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize, ns: i32, gw: usize): void {
   const bytes = (<usize>ns) << 2;
   if (ns === 12) {
     const g0 = v128.load(g);
     const g1 = v128.load(g, 16);
     const g2 = v128.load(g, 32);
     for (let q = 0; q < count; q++) {
-      const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
-      const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2)) * 48;
+      const f = f32x4.splat(valueAt<T>(vals, q, lut));
+      const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
       v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
       v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
       v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
@@ -192,12 +240,19 @@ function accumulate(idx: usize, val: usize, count: i32, g: usize, ns: i32, gw: u
     return;
   }
   for (let q = 0; q < count; q++) {
-    const f = f32x4.splat(load<f32>(val + ((<usize>q) << 2)));
-    const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2)) * bytes;
+    const f = f32x4.splat(valueAt<T>(vals, q, lut));
+    const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
     for (let c: usize = 0; c < bytes; c += 16) {
       v128.store(r + c, f32x4.add(v128.load(r + c), f32x4.mul(f, v128.load(g + c))));
     }
   }
+}
+
+/** The row sums of a gathered row: `forward12` for up to 12 columns, `forwardWide` beyond. */
+@inline
+function forward<T>(idx: usize, vals: usize, lut: usize, count: i32, w: usize, ns: i32, bias: usize, out: usize): void {
+  if (ns === 12) forward12<T>(idx, vals, lut, count, w, bias, out);
+  else forwardWide<T>(idx, vals, lut, count, w, ns, bias, out);
 }
 
 /**
@@ -221,10 +276,10 @@ export function matmul(
 ): void {
   const rowBytes = (<usize>ns) << 2;
   for (let i = from; i < to; i++) {
-    const count = gather(a, bytes, lut, i, k, skipZeros, idx, val);
+    const count = gather(a, bytes, i, k, skipZeros, ns << 2, idx, val);
     const out = c + <usize>i * rowBytes;
-    if (ns === 12) forward12(idx, val, count, w, zero, out);
-    else forwardWide(idx, val, count, w, ns, zero, out);
+    if (bytes) forward<u8>(idx, val, lut, count, w, ns, zero, out);
+    else forward<f32>(idx, val, lut, count, w, ns, zero, out);
   }
 }
 
@@ -266,9 +321,9 @@ export function linearSoftmaxCrossEntropy(
   }
   memory.fill(g, 0, rowBytes);
   for (let i = from; i < to; i++) {
-    let count = gather(x, bytes, lut, i, k, skipZeros, idx, val);
-    if (ns === 12) forward12(idx, val, count, w, bias, z);
-    else forwardWide(idx, val, count, w, ns, bias, z);
+    let count = gather(x, bytes, i, k, skipZeros, ns << 2, idx, val);
+    if (bytes) forward<u8>(idx, val, lut, count, w, ns, bias, z);
+    else forward<f32>(idx, val, lut, count, w, ns, bias, z);
 
     // Softmax and cross-entropy of this row, in float64 (ten values: precision is free here).
     const target = t + ((<usize>i * <usize>n) << 2);
@@ -315,8 +370,9 @@ export function linearSoftmaxCrossEntropy(
       v128.store(gb + c, f32x4.add(v128.load(gb + c), v128.load(g + c)));
     }
     // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.
-    if (skipZeros && !finite) count = gather(x, bytes, lut, i, k, false, idx, val);
-    accumulate(idx, val, count, g, ns, gw);
+    if (skipZeros && !finite) count = gather(x, bytes, i, k, false, ns << 2, idx, val);
+    if (bytes) accumulate<u8>(idx, val, lut, count, g, ns, gw);
+    else accumulate<f32>(idx, val, lut, count, g, ns, gw);
   }
 }
 
