@@ -142,16 +142,39 @@ export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
 }
 
 /**
- * The weights after an SGD step, `w + scale · gw` (`k` rows of stride `ns` each), into `out` as `k`
- * packed rows of `n`: rounded as the host's `axpy` rounds, once, from float64.
+ * The weights after an SGD step, `w + scale · gw`, where `gw` is the sum of `slots` parts of the
+ * gradient (`stride` bytes apart, added in slot order as `sumSlots` adds them): `k` rows of stride
+ * `ns` in, `k` packed rows of `n` out, each rounded once from float64, as the host's `axpy` rounds.
+ * One pass: the parts are read once and the sum never stored. A row's last vector runs past its
+ * `n` floats into the next row, which its own stores overwrite after; `out` needs `ns - n` floats
+ * of room at its end.
  */
-export function stepWeights(w: usize, gw: usize, k: i32, ns: i32, n: i32, scale: f64, out: usize): void {
+export function stepWeights(
+  w: usize,
+  gw: usize,
+  slots: i32,
+  stride: usize,
+  k: i32,
+  ns: i32,
+  n: i32,
+  scale: f64,
+  out: usize,
+): void {
+  const s = f64x2.splat(scale);
+  const rowBytes = (<usize>ns) << 2;
   for (let p = 0; p < k; p++) {
-    const row = <usize>p * ((<usize>ns) << 2);
+    const row = <usize>p * rowBytes;
     const o = out + ((<usize>p * <usize>n) << 2);
-    for (let j = 0; j < n; j++) {
-      const at = row + ((<usize>j) << 2);
-      store<f32>(o + ((<usize>j) << 2), <f32>(<f64>load<f32>(w + at) + scale * <f64>load<f32>(gw + at)));
+    for (let c: usize = 0; c < rowBytes; c += 16) {
+      let sum = v128.load(gw + row + c);
+      for (let slot = 1; slot < slots; slot++) sum = f32x4.add(sum, v128.load(gw + <usize>slot * stride + row + c));
+      const v = v128.load(w + row + c);
+      const low = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(s, f64x2.promote_low_f32x4(sum)));
+      const high = f64x2.add(
+        f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)),
+        f64x2.mul(s, f64x2.promote_low_f32x4(i64x2.shuffle(sum, sum, 1, 0))),
+      );
+      v128.store(o + c, i64x2.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2));
     }
   }
 }

@@ -39,7 +39,17 @@ interface KernelExports {
   allFinite(at: number, count: number): number;
   pad(src: number, rows: number, n: number, dst: number, ns: number): void;
   unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
-  stepWeights(w: number, gw: number, k: number, ns: number, n: number, scale: number, out: number): void;
+  stepWeights(
+    w: number,
+    gw: number,
+    slots: number,
+    stride: number,
+    k: number,
+    ns: number,
+    n: number,
+    scale: number,
+    out: number,
+  ): void;
 }
 
 /** The exports a worker may be asked to run. */
@@ -159,8 +169,9 @@ export class WasmKernels {
   /** Dense layer, softmax and cross-entropy with its gradients, in one pass over `x`. */
   linearSoftmaxCrossEntropy(layer: Layer): LinearStep {
     const { k, n } = layer;
-    const { loss, correct, gw, gb } = this.runLayer(layer, true);
+    const { loss, correct, gw, gb, slots } = this.runLayer(layer, true);
     const ns = paddedStride(n);
+    this.exports.sumSlots(gw, slots, k * ns * FLOAT, k * ns);
     return { loss, correct, gradW: this.unpad(gw, k, n, ns), gradB: this.unpad(gb, 1, n, ns) };
   }
 
@@ -174,9 +185,10 @@ export class WasmKernels {
     scale: number,
   ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
     const { b, k, n } = layer;
-    const { loss, correct, gw, gb, wp } = this.runLayer(layer, true);
-    const stepped = this.alloc(k * n * FLOAT);
-    this.exports.stepWeights(wp, gw, k, paddedStride(n), n, scale, stepped);
+    const ns = paddedStride(n);
+    const { loss, correct, gw, gb, wp, slots } = this.runLayer(layer, true);
+    const stepped = this.alloc((k * n + ns) * FLOAT);
+    this.exports.stepWeights(wp, gw, slots, k * ns * FLOAT, k, ns, n, scale, stepped);
     const gradB = this.heapF32(gb, n);
     const newB = new Float32Array(n);
     for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
@@ -191,14 +203,15 @@ export class WasmKernels {
 
   /**
    * The fused layer kernel over every row. With `gradients`, each chunk sums its rows' gradients
-   * into slots of its own, added in chunk order into the first slot after (`gw`, `gb`, padded);
-   * without, there are no slots (the kernel leaves `gw` and `gb` alone) and they are 0. `wp` is
-   * where the padded weights were laid out.
+   * into `slots` slots of its own (`gw`, `gb`, padded, one after another), the bias's added in
+   * chunk order into the first slot after, the weights' left for the caller to add (or to add and
+   * step in one pass); without, there are no slots (the kernel leaves `gw` and `gb` alone) and
+   * they are 0. `wp` is where the padded weights were laid out.
    */
   private runLayer(
     { x, w, b, targets, m, k, n }: Layer,
     gradients: boolean,
-  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number } {
+  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number; slots: number } {
     const ns = paddedStride(n);
     this.top = this.base;
     const xp = this.placeInput(x, m * k);
@@ -244,11 +257,15 @@ export class WasmKernels {
       gradients ? 1 : 0,
     ];
     this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
-    if (gradients) {
-      this.exports.sumSlots(gw, plan.chunks, gwBytes, k * ns);
-      this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
-    }
-    return { loss: this.heapF32(loss, m).slice(), correct: this.heapF32(correct, m).slice(), gw, gb, wp };
+    if (gradients) this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
+    return {
+      loss: this.heapF32(loss, m).slice(),
+      correct: this.heapF32(correct, m).slice(),
+      gw,
+      gb,
+      wp,
+      slots: plan.chunks,
+    };
   }
 
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */
