@@ -121,3 +121,31 @@ describe("CpuBackend identity", () => {
     expect(a).not.toBe(b);
   });
 });
+
+describe("CpuBackend byte uploads", () => {
+  const scale = 1 / 255;
+  const bytesOf = (first: number) => Uint8Array.from({ length: 6 }, (_, i) => first + i);
+  const floatsOf = (first: number) => Array.from(bytesOf(first), (b) => Math.fround(b * scale));
+
+  it("keeps its own copy: the caller may overwrite the buffer it uploaded", () => {
+    const be = createCpuBackend();
+    const buffer = bytesOf(10);
+    const t = be.uploadBytes(buffer, [2, 3], scale);
+    buffer.fill(0);
+    expect(Array.from(be.readSync(t))).toEqual(floatsOf(10));
+  });
+
+  it("an upload after a byte handle is disposed holds the new bytes; live handles keep theirs", () => {
+    const be = createCpuBackend();
+    const kept = be.uploadBytes(bytesOf(1), [2, 3], scale);
+    const first = be.uploadBytes(bytesOf(20), [2, 3], scale);
+    be.dispose(first);
+    const second = be.uploadBytes(bytesOf(40), [2, 3], scale);
+    const third = be.uploadBytes(bytesOf(60), [2, 3], scale);
+    expect(Array.from(be.readSync(second))).toEqual(floatsOf(40));
+    expect(Array.from(be.readSync(third))).toEqual(floatsOf(60));
+    expect(Array.from(be.readSync(kept))).toEqual(floatsOf(1));
+    expect(() => be.readSync(first)).toThrow(/used after dispose/);
+    expect(be.live()).toBe(3);
+  });
+});
