@@ -37,7 +37,6 @@ for (let m = 0; m < 256; m++) {
  * at `count`: their column (`p` + lane) into `idx`, their byte into `vals`. Always writes eight
  * entries (the lists have room: `count` never passes `p`) and returns `count` plus the picked.
  */
-@inline
 function packHalf(v: v128, mask: i32, half: i32, p: i32, stride: i32, idx: usize, vals: usize, count: i32): i32 {
   const lanes = i8x16.add(v128.load64_zero(PACK + ((<usize>mask) << 3)), i8x16.splat(<i8>half));
   v128.store64_lane(vals + <usize>count, i8x16.swizzle(v, lanes), 0);
@@ -110,7 +109,6 @@ function gather(
 }
 
 /** Entry `q` of a gathered value list: a byte through the table `lut` (`T` = u8), or a float. */
-@inline
 function valueAt<T>(vals: usize, q: i32, lut: usize): f32 {
   if (isInteger<T>()) return load<f32>(lut + ((<usize>load<u8>(vals + <usize>q)) << 2));
   return load<f32>(vals + ((<usize>q) << 2));
@@ -272,7 +270,6 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
 }
 
 /** The row sums of a gathered row: `forward12` for up to 12 columns, `forwardWide` beyond. */
-@inline
 function forward<T>(idx: usize, vals: usize, lut: usize, count: i32, w: usize, ns: i32, bias: usize, out: usize): void {
   if (ns === 12) forward12<T>(idx, vals, lut, count, w, bias, out);
   else forwardWide<T>(idx, vals, lut, count, w, ns, bias, out);
