@@ -37,7 +37,16 @@ for (let m = 0; m < 256; m++) {
  * at `count`: their column (`p` + lane) into `idx`, their byte into `vals`. Always writes eight
  * entries (the lists have room: `count` never passes `p`) and returns `count` plus the picked.
  */
-function packHalf(v: v128, mask: i32, half: i32, p: i32, stride: i32, idx: usize, vals: usize, count: i32): i32 {
+function packHalf(
+  v: v128,
+  mask: i32,
+  half: i32,
+  p: i32,
+  stride: i32,
+  idx: usize,
+  vals: usize,
+  count: i32,
+): i32 {
   const lanes = i8x16.add(v128.load64_zero(PACK + ((<usize>mask) << 3)), i8x16.splat(<i8>half));
   v128.store64_lane(vals + <usize>count, i8x16.swizzle(v, lanes), 0);
   const lanes16 = i16x8.extend_low_i8x16_u(lanes);
@@ -165,7 +174,8 @@ export function stepWeights(
     const o = out + ((<usize>p * <usize>n) << 2);
     for (let c: usize = 0; c < rowBytes; c += 16) {
       let sum = v128.load(gw + row + c);
-      for (let slot = 1; slot < slots; slot++) sum = f32x4.add(sum, v128.load(gw + <usize>slot * stride + row + c));
+      for (let slot = 1; slot < slots; slot++)
+        sum = f32x4.add(sum, v128.load(gw + <usize>slot * stride + row + c));
       const v = v128.load(w + row + c);
       const low = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(s, f64x2.promote_low_f32x4(sum)));
       const high = f64x2.add(
@@ -189,7 +199,15 @@ export function unpad(src: usize, rows: i32, ns: i32, n: i32, dst: usize): void 
  * sets of sums, even and odd terms, added at the end: each vector add waits for the one before it
  * in its set, so two sets keep twice as many adds in flight.
  */
-function forward12<T>(idx: usize, vals: usize, lut: usize, count: i32, w: usize, bias: usize, out: usize): void {
+function forward12<T>(
+  idx: usize,
+  vals: usize,
+  lut: usize,
+  count: i32,
+  w: usize,
+  bias: usize,
+  out: usize,
+): void {
   let z0 = v128.load(bias);
   let z1 = v128.load(bias, 16);
   let z2 = v128.load(bias, 32);
@@ -270,7 +288,16 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
 }
 
 /** The row sums of a gathered row: `forward12` for up to 12 columns, `forwardWide` beyond. */
-function forward<T>(idx: usize, vals: usize, lut: usize, count: i32, w: usize, ns: i32, bias: usize, out: usize): void {
+function forward<T>(
+  idx: usize,
+  vals: usize,
+  lut: usize,
+  count: i32,
+  w: usize,
+  ns: i32,
+  bias: usize,
+  out: usize,
+): void {
   if (ns === 12) forward12<T>(idx, vals, lut, count, w, bias, out);
   else forwardWide<T>(idx, vals, lut, count, w, ns, bias, out);
 }
