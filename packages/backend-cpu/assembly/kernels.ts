@@ -240,28 +240,6 @@ function forward12<T>(
   v128.store(out, f32x4.add(z2, y2), 32);
 }
 
-/** The general `forward12`, for any stride `ns` (a multiple of 4); sums in memory at `out`. */
-function forwardWide<T>(
-  idx: usize,
-  vals: usize,
-  lut: usize,
-  count: i32,
-  w: usize,
-  ns: i32,
-  bias: usize,
-  out: usize,
-): void {
-  const bytes = (<usize>ns) << 2;
-  memory.copy(out, bias, bytes);
-  for (let q = 0; q < count; q++) {
-    const f = f32x4.splat(valueAt<T>(vals, q, lut));
-    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
-    for (let c: usize = 0; c < bytes; c += 16) {
-      v128.store(out + c, f32x4.add(v128.load(out + c), f32x4.mul(f, v128.load(r + c))));
-    }
-  }
-}
-
 /** Adds the gathered row times the gradient row `g` (stride `ns`) to the rows of `gw`. */
 function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize, ns: i32, gw: usize): void {
   const bytes = (<usize>ns) << 2;
@@ -287,7 +265,10 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
   }
 }
 
-/** The row sums of a gathered row: `forward12` for up to 12 columns, `forwardWide` beyond. */
+/**
+ * The row sums of a gathered row times `w` (stride `ns`, a multiple of 4), plus `bias`, into `out`:
+ * `forward12` for up to 12 columns, else with the sums in memory at `out`.
+ */
 function forward<T>(
   idx: usize,
   vals: usize,
@@ -298,8 +279,19 @@ function forward<T>(
   bias: usize,
   out: usize,
 ): void {
-  if (ns === 12) forward12<T>(idx, vals, lut, count, w, bias, out);
-  else forwardWide<T>(idx, vals, lut, count, w, ns, bias, out);
+  if (ns === 12) {
+    forward12<T>(idx, vals, lut, count, w, bias, out);
+    return;
+  }
+  const bytes = (<usize>ns) << 2;
+  memory.copy(out, bias, bytes);
+  for (let q = 0; q < count; q++) {
+    const f = f32x4.splat(valueAt<T>(vals, q, lut));
+    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
+    for (let c: usize = 0; c < bytes; c += 16) {
+      v128.store(out + c, f32x4.add(v128.load(out + c), f32x4.mul(f, v128.load(r + c))));
+    }
+  }
 }
 
 /**
