@@ -9,7 +9,9 @@
 // Inputs are gathered once per row into a list of (column, value) pairs, leaving out exact zeros:
 // half of every Fashion-MNIST image is background, and a zero adds nothing to a product, unless
 // the other factor is infinite or NaN, which is why the host asks for skipping only when it holds
-// every value of the other factor finite.
+// every value of the other factor finite. A column is listed as the byte offset of its row of the
+// right-hand side (`column · ns · 4`), ready to add to an address; a value as its byte, for byte
+// inputs, or its float.
 
 /** First free byte after the module's own data: the host's arena starts here. */
 export function heapBase(): usize {
