@@ -24,6 +24,9 @@ import { CPU, CpuTensor, dataOf, inputOf } from "./cpu-tensor.js";
 import * as k from "./kernels.js";
 import { type ByteData, type Input, type Layer, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
 
+/** The largest bytes a disposed handle leaves for the next upload: a few batches of images. */
+const MAX_SPARE_BYTES = 1 << 20;
+
 /** Options of a CPU backend. */
 export interface CpuBackendOptions {
   /**
@@ -78,7 +81,8 @@ export class CpuBackend implements Backend {
   /**
    * The bytes of the last byte handle disposed, for the next upload of as many: training uploads a
    * batch of the same size and disposes it at every step, and a fresh copy each time cost an
-   * allocation of 200 kB and the garbage collections it brought.
+   * allocation of 200 kB and the garbage collections it brought. Only batch-sized bytes are kept
+   * (at most `MAX_SPARE_BYTES`): disposing a large upload gives its memory back.
    */
   private spareBytes: Uint8Array | undefined;
 
@@ -159,7 +163,9 @@ export class CpuBackend implements Backend {
   dispose(t: Tensor): void {
     this.checkOwned("dispose", t);
     const data = (t as CpuTensor).data;
-    if (data !== null && !(data instanceof Float32Array)) this.spareBytes = data.bytes;
+    if (data !== null && !(data instanceof Float32Array) && data.bytes.length <= MAX_SPARE_BYTES) {
+      this.spareBytes = data.bytes;
+    }
     (t as CpuTensor).data = null;
     this.liveCount--;
   }
