@@ -249,7 +249,21 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
     const g0 = v128.load(g);
     const g1 = v128.load(g, 16);
     const g2 = v128.load(g, 32);
-    for (let q = 0; q < count; q++) {
+    // Two pixels an iteration: the loop's own count, test and stack check once for both.
+    let q = 0;
+    for (; q + 2 <= count; q += 2) {
+      const f = f32x4.splat(valueAt<T>(vals, q, lut));
+      const e = f32x4.splat(valueAt<T>(vals, q + 1, lut));
+      const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
+      const s = gw + <usize>load<i32>(idx + ((<usize>q) << 2), 4);
+      v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
+      v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
+      v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
+      v128.store(s, f32x4.add(v128.load(s), f32x4.mul(e, g0)));
+      v128.store(s, f32x4.add(v128.load(s, 16), f32x4.mul(e, g1)), 16);
+      v128.store(s, f32x4.add(v128.load(s, 32), f32x4.mul(e, g2)), 32);
+    }
+    if (q < count) {
       const f = f32x4.splat(valueAt<T>(vals, q, lut));
       const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
       v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
