@@ -1,8 +1,9 @@
 import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { BackendRegistry } from "@tensorplug/core";
 import { BOOK_RECIPE } from "@tensorplug/softmax";
-import { type Checkpoint, readCheckpoint } from "./artefacts/checkpoint.js";
+import { CHECKPOINT_FILE, type Checkpoint, readCheckpoint } from "./artefacts/checkpoint.js";
+import { MODEL_FILE } from "./artefacts/model-file.js";
 import { BACKEND_FLAGS, type BackendChoice, chooseBackend } from "./backend-choice.js";
 import {
   existingDirectory,
@@ -92,6 +93,15 @@ export function parseTrainArgs(
   if (out !== undefined && (out.trim() === "" || (existsSync(out) && !statSync(out).isDirectory()))) {
     throw new UsageError(`--out ${out}: not a folder; pass a folder for the run's files`, COMMAND);
   }
+  const resumeDir = text("resume");
+  // A new run would overwrite an earlier run's model and checkpoint in the same folder.
+  const earlierRun = out === undefined || resumeDir !== undefined ? undefined : savedRunFile(out);
+  if (earlierRun !== undefined) {
+    throw new UsageError(
+      `--out ${out}: holds a run already (${earlierRun}); pass a new folder, or --resume ${out} if that run is unfinished`,
+      COMMAND,
+    );
+  }
   const settings: TrainSettings = {
     backend: chooseBackend(flags, env, registry, COMMAND),
     epochs: epochs === undefined ? BOOK_RECIPE.epochs : positiveInteger("epochs", epochs, COMMAND),
@@ -103,8 +113,12 @@ export function parseTrainArgs(
     ...(out !== undefined ? { out } : {}),
     output: outputMode(flags),
   };
-  const resumeDir = text("resume");
   return resumeDir === undefined ? settings : resumed(resumeDir, flags, settings);
+}
+
+/** The file of a run that `dir` already holds (its model or checkpoint), if any. */
+function savedRunFile(dir: string): string | undefined {
+  return [MODEL_FILE, CHECKPOINT_FILE].find((file) => existsSync(join(dir, file)));
 }
 
 /**

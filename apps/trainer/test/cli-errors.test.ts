@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -107,6 +107,22 @@ describe("runtime problems exit 1 with one line", () => {
     expect(errorLines[0]).toMatch(/train-images-idx3-ubyte\.gz/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe("a run folder that holds a run already", () => {
+  for (const file of ["model.json", "checkpoint.json"]) {
+    it(`is refused when it holds ${file}, which stays as it was, exit 2`, () => {
+      const dir = mkdtempSync(join(tmpdir(), "tensorplug-earlier-run-"));
+      writeFileSync(join(dir, file), "the earlier run's file");
+      const result = runCli(["train", "--backend", "cpu", "--epochs", "1", "--out", dir]);
+      expect(result.code, result.stderr).toBe(2);
+      expectOneLineError(
+        result.stderr,
+        new RegExp(`holds a run already \\(${file.replace(".", "\\.")}\\); pass a new folder`),
+      );
+      expect(readFileSync(join(dir, file), "utf8")).toBe("the earlier run's file");
+    });
+  }
 });
 
 describe("a run folder that cannot be written", () => {

@@ -68,11 +68,12 @@ describe(`${CYCLES} cycles of tensorplug train and evaluate in one process: noth
   for (const target of TARGETS) {
     it(target.label, { timeout: 300_000 }, async () => {
       const work = mkdtempSync(join(tmpdir(), "tensorplug-leaks-"));
-      const out = join(work, "run");
       closes.length = 0;
       let afterFirst: string[] | undefined;
       const memory: number[] = [];
       for (let cycle = 0; cycle < CYCLES; cycle++) {
+        // A run folder of its own each time: train refuses one that holds a run already.
+        const out = join(work, `run-${cycle}`);
         const trained = await runInProcess(
           ["train", ...target.flags, "--epochs", "1", "--data-dir", dir, "--out", out, "--quiet"],
           { cwd: work },
