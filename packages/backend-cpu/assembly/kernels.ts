@@ -242,6 +242,13 @@ function forward12<T>(
   v128.store(out, f32x4.add(z2, y2), 32);
 }
 
+/** Adds `f · (g0, g1, g2)` to the 12 floats at `r`: one pixel's part of a gradient row of stride 12. */
+function addScaled(r: usize, f: v128, g0: v128, g1: v128, g2: v128): void {
+  v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
+  v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
+  v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
+}
+
 /** Adds the gathered row times the gradient row `g` (stride `ns`) to the rows of `gw`. */
 function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize, ns: i32, gw: usize): void {
   const bytes = (<usize>ns) << 2;
@@ -256,19 +263,13 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
       const e = f32x4.splat(valueAt<T>(vals, q + 1, lut));
       const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
       const s = gw + <usize>load<i32>(idx + ((<usize>q) << 2), 4);
-      v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
-      v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
-      v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
-      v128.store(s, f32x4.add(v128.load(s), f32x4.mul(e, g0)));
-      v128.store(s, f32x4.add(v128.load(s, 16), f32x4.mul(e, g1)), 16);
-      v128.store(s, f32x4.add(v128.load(s, 32), f32x4.mul(e, g2)), 32);
+      addScaled(r, f, g0, g1, g2);
+      addScaled(s, e, g0, g1, g2);
     }
     if (q < count) {
       const f = f32x4.splat(valueAt<T>(vals, q, lut));
       const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
-      v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
-      v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
-      v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
+      addScaled(r, f, g0, g1, g2);
     }
     return;
   }
