@@ -13,9 +13,10 @@ export const CLI_BACKENDS: readonly CliBackend[] = [
     name: "cpu",
     priority: 30,
     description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
-    factory: async () => {
-      const { createCpuBackend } = await import("@tensorplug/backend-cpu");
-      return createCpuBackend();
+    factory: async (options) => {
+      // The package's own entry starts the kernels and the worker thread as the backend starts.
+      const { cpuBackendEntry } = await import("@tensorplug/backend-cpu");
+      return cpuBackendEntry.factory(options);
     },
   },
   {

@@ -13,17 +13,21 @@
 // right-hand side (`column · ns · 4`), ready to add to an address; a value as its byte, for byte
 // inputs, or its float.
 
-/** First free byte after the module's own data: the host's arena starts here. */
-export function heapBase(): usize {
-  return __heap_base;
-}
-
 /**
  * For each 8-bit mask, the positions of its set bits in ascending order (8 bytes, unused ones 0):
  * the shuffle that packs the nonzero bytes of half a vector to its front. Filled when an instance
- * starts; a second instance on the same shared memory writes the same bytes again.
+ * starts; a second instance on the same shared memory writes the same bytes again. It lies past
+ * the module's data, not in it (`memory.data` would be): every instantiation first writes a data
+ * segment's bytes, and a worker starting while the other thread runs a kernel would zero the table
+ * under it.
  */
-const PACK: usize = memory.data(256 * 8);
+const PACK: usize = __heap_base;
+const PACK_BYTES: usize = 256 * 8;
+
+/** First free byte after the module's own data and the table above: the host's arena starts here. */
+export function heapBase(): usize {
+  return __heap_base + PACK_BYTES;
+}
 for (let m = 0; m < 256; m++) {
   let c: usize = 0;
   for (let b = 0; b < 8; b++) {

@@ -97,11 +97,20 @@ export class CpuBackend implements Backend {
 
   /**
    * Compiles the WebAssembly kernels and starts the worker thread now instead of at the first
-   * product (together they take tens of milliseconds), so that a timed run measures training
-   * only. The registry's factory calls it.
+   * product, without waiting for the worker: it takes tens of milliseconds to come up, and calls
+   * made before then run on the calling thread alone, with the same results. The registry's
+   * factory calls it.
    */
   startKernels(): void {
     this.kernels();
+  }
+
+  /**
+   * Resolves with the threads the kernels run on once the worker is up: 2, or 1 when it could not
+   * start (or `threads` is 1). Nothing needs to wait for it; a benchmark of two threads may.
+   */
+  threadsReady(): Promise<number> {
+    return this.kernels().threadsReady();
   }
 
   /** The WebAssembly kernels, started on first use (a worker thread takes tens of milliseconds). */

@@ -50,9 +50,11 @@ const FAILED = 2;
 const STOPPED = 3;
 const STOP = -1;
 
-/** How long to wait for the worker to start, or for a chunk to finish, before giving up on it. */
+/** How long `whenReady` waits for the worker to start, and a call for a chunk to finish, before giving up on it. */
 const START_TIMEOUT_MS = 10_000;
 const JOB_TIMEOUT_MS = 60_000;
+/** How often `whenReady` looks at a starting worker. */
+const START_POLL_MS = 2;
 const STOP_TIMEOUT_MS = 1_000;
 /**
  * How long the caller polls for the worker's last chunk (a chunk takes tens of microseconds)
@@ -206,6 +208,7 @@ export class KernelThread {
   private readonly ctrl: Int32Array;
   private readonly names: readonly string[];
   private job = 0;
+  private up = false;
 
   private constructor(worker: WorkerLike, ctrl: Int32Array, names: readonly string[]) {
     this.worker = worker;
@@ -213,6 +216,11 @@ export class KernelThread {
     this.names = names;
   }
 
+  /**
+   * Starts a worker and returns without waiting for it: a worker takes tens of milliseconds to
+   * come up, and until `ready()` says so the caller runs every chunk itself, with the same
+   * results. `undefined` where there are no worker threads or shared memory.
+   */
   static start(
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
@@ -235,12 +243,29 @@ export class KernelThread {
     }
     // The worker must never keep a finished program alive.
     worker.unref();
-    Atomics.wait(ctrl, SLOTS.STATE, 0, START_TIMEOUT_MS);
-    if (Atomics.load(ctrl, SLOTS.STATE) !== READY) {
-      void worker.terminate();
-      return undefined;
-    }
     return new KernelThread(worker, ctrl, names);
+  }
+
+  /** Whether the worker is up and takes chunks; checked at every call until it is. */
+  ready(): boolean {
+    this.up ||= Atomics.load(this.ctrl, SLOTS.STATE) === READY;
+    return this.up;
+  }
+
+  /** Whether the worker could not instantiate the module: it will never take a chunk. */
+  failed(): boolean {
+    return Atomics.load(this.ctrl, SLOTS.STATE) === FAILED;
+  }
+
+  /** Resolves once the worker is up (true), or when it failed or did not come up in time (false). */
+  async whenReady(): Promise<boolean> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const state = Atomics.load(this.ctrl, SLOTS.STATE);
+      if (state !== 0) return state === READY && this.ready();
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, START_POLL_MS));
+    }
   }
 
   /**
@@ -307,11 +332,12 @@ export class KernelThread {
     Atomics.notify(this.ctrl, SLOTS.JOB);
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     let state = Atomics.load(this.ctrl, SLOTS.STATE);
-    while (state !== STOPPED && Date.now() <= deadline) {
+    // A worker still starting stops as soon as it is up; one that failed never runs again.
+    while (state !== STOPPED && state !== FAILED && Date.now() <= deadline) {
       Atomics.wait(this.ctrl, SLOTS.STATE, state, STOP_TIMEOUT_MS);
       state = Atomics.load(this.ctrl, SLOTS.STATE);
     }
     void this.worker.terminate();
-    return state === STOPPED;
+    return state === STOPPED || state === FAILED;
   }
 }

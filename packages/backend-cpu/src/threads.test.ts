@@ -46,6 +46,7 @@ describe("threads", () => {
   it("give bitwise the results of one thread, for full, last and tiny batches", async () => {
     const one = new CpuBackend({ threads: 1 });
     const two = new CpuBackend({ threads: 2 });
+    await two.threadsReady();
     for (const [rows, seed] of [
       [256, 1],
       [96, 2],
@@ -66,6 +67,7 @@ describe("threads", () => {
 
   it("a step gives the gradient of the plain ops and the step of axpy, for a batch and a large call", async () => {
     const backend = new CpuBackend({ threads: 2 });
+    await backend.threadsReady();
     for (const rows of [256, 3000]) {
       const p = problem(rows, 6);
       const x = uploadBytes(backend, p.bytes, [rows, 784], 1 / 255);
@@ -119,6 +121,8 @@ describe("threads after the memory grows", () => {
       expect(new Uint32Array(results[1]!.buffer), `${rows} rows`).toEqual(
         new Uint32Array(results[0]!.buffer),
       );
+      // The worker that replaced the last one starts on the grown memory: let it take part.
+      await two.threadsReady();
       const [a, b] = [await run(one, 256, seed), await run(two, 256, seed)];
       a.forEach((values, i) => {
         expect(new Uint32Array(b[i]!.buffer), `after ${rows} rows, output ${i}`).toEqual(
@@ -135,6 +139,7 @@ describe("threads from call to call", () => {
   it("a short call followed by one with more chunks (an epoch's last batch, then scoring) stays exact", async () => {
     const one = new CpuBackend({ threads: 1 });
     const two = new CpuBackend({ threads: 2 });
+    await two.threadsReady();
     const small = problem(96, 31);
     const large = problem(256, 32);
     const outputs = (backend: CpuBackend) => {

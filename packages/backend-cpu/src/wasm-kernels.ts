@@ -132,9 +132,24 @@ export class WasmKernels {
     this.thread = shared ? KernelThread.start(module, this.memory, control, THREADED) : undefined;
   }
 
-  /** Threads the kernels run on: 2 with a worker, else 1. */
+  /** Threads the kernels run on: 2 with a worker (up, or still starting), else 1. */
   get threads(): number {
     return this.thread === undefined ? 1 : 2;
+  }
+
+  /**
+   * Resolves with the threads the kernels run on once the worker is up, or 1 when it failed or
+   * did not come up (the kernels then run on the calling thread alone).
+   */
+  async threadsReady(): Promise<number> {
+    const thread = this.currentThread();
+    if (thread === undefined) return 1;
+    if (await thread.whenReady()) return 2;
+    if (this.thread === thread) {
+      thread.stop();
+      this.thread = undefined;
+    }
+    return 1;
   }
 
   /** `a · w` for `a` `[m,k]` and floats `w` `[k,n]`, computed over `a`'s nonzero entries. */
@@ -282,6 +297,10 @@ export class WasmKernels {
    * memory (tens of milliseconds, and only when a call needs more memory than any before it).
    */
   private currentThread(): KernelThread | undefined {
+    if (this.thread?.failed()) {
+      this.thread.stop();
+      this.thread = undefined;
+    }
     if (this.thread !== undefined && this.grownUnderWorker) {
       // A worker that did not answer might still wake on this control block: go on with one thread.
       const stopped = this.thread.stop();
@@ -307,7 +326,9 @@ export class WasmKernels {
   ): void {
     const run = this.exports[name];
     const thread = this.currentThread();
-    if (thread === undefined) runChunksHere(this.control(), plan, args, run);
+    // A worker still starting takes no chunks yet: its instance may not exist, and waiting for
+    // it would cost the call more than its help.
+    if (thread === undefined || !thread.ready()) runChunksHere(this.control(), plan, args, run);
     else thread.run(name, plan, args, workerArgs, run, values >= MIN_VALUES_FOR_HELP);
   }
 
