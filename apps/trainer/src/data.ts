@@ -63,9 +63,11 @@ export async function loadTrainingData(
     bar?: ProgressBar;
     signal?: AbortSignal;
     checkTrainCount?: (count: number, dir: string) => void;
+    /** Where the images go (see `LoadOptions.allocate`): the backend's own memory, say. */
+    allocate?: (length: number) => Uint8Array;
   },
 ): Promise<FashionMnist> {
-  const { bar, signal, checkTrainCount } = options;
+  const { bar, signal, checkTrainCount, allocate } = options;
   try {
     const { dir, source } = await locateDataset({
       ...locateOptions(dataDir, env, bar),
@@ -73,7 +75,10 @@ export async function loadTrainingData(
     });
     const [count = 0] = await readIdxDims(join(dir, DATA_FILES.trainImages), { expect: "images" });
     checkTrainCount?.(count, dir);
-    return { ...(await loadFashionMnist({ dataDir: dir, download: false })), source };
+    return {
+      ...(await loadFashionMnist({ dataDir: dir, download: false, ...(allocate ? { allocate } : {}) })),
+      source,
+    };
   } finally {
     bar?.clear();
   }
@@ -91,14 +96,15 @@ export function dataIdentity(data: FashionMnist): DataIdentity {
   };
 }
 
-/** Both splits, as `bench` needs them. */
+/** Both splits, as `bench` needs them; `allocate` says where the images go (see `LoadOptions.allocate`). */
 export async function loadData(
   dataDir: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   bar?: ProgressBar,
+  allocate?: (length: number) => Uint8Array,
 ): Promise<FashionMnist> {
   try {
-    return await loadFashionMnist(locateOptions(dataDir, env, bar));
+    return await loadFashionMnist({ ...locateOptions(dataDir, env, bar), ...(allocate ? { allocate } : {}) });
   } finally {
     bar?.clear();
   }

@@ -316,8 +316,32 @@ function forward<T>(
 }
 
 /**
+ * Which row of the left operand is row `i` of a call: `i` itself, or entry `i` of the table `rows`
+ * when there is one (a batch picked out of a data set the memory holds whole).
+ */
+function rowOf(rows: usize, i: i32): i32 {
+  return rows === 0 ? i : load<i32>(rows + ((<usize>i) << 2));
+}
+
+/**
+ * Reads a byte of every cache line of row `r` of `x` (`bytes` or floats), and returns them ORed
+ * together for the caller to store: with a table of rows, each row comes from anywhere in a data
+ * set of tens of megabytes, and the gather's own loads, each waiting on the one before, would
+ * meet the memory's latency line after line. Touched one row ahead, the lines arrive together
+ * while the row before is worked on.
+ */
+function touchRow(x: usize, bytes: bool, r: i32, k: i32): u32 {
+  const length = bytes ? <usize>k : (<usize>k) << 2;
+  const row = x + <usize>r * length;
+  let touched: u32 = load<u8>(row + length - 1);
+  for (let j: usize = 0; j < length; j += 64) touched |= load<u8>(row + j);
+  return touched;
+}
+
+/**
  * Rows `from` to `to` (exclusive) of `c = a · w`: `a` is `[m,k]` (bytes through `lut`, or floats),
  * `w` `[k,ns]` padded, `c` `[m,ns]` padded. `zero` is `ns` zero floats (the bias of a plain product).
+ * `rows`, unless 0, is the table of the rows of `a` the call's rows are (see `rowOf`).
  */
 export function matmul(
   a: usize,
@@ -333,14 +357,19 @@ export function matmul(
   c: usize,
   idx: usize,
   val: usize,
+  rows: usize,
 ): void {
   const rowBytes = (<usize>ns) << 2;
+  let touched: u32 = 0;
   for (let i = from; i < to; i++) {
-    const count = gather(a, bytes, i, k, skipZeros, ns << 2, idx, val);
+    if (rows !== 0 && i + 1 < to) touched |= touchRow(a, bytes, rowOf(rows, i + 1), k);
+    const count = gather(a, bytes, rowOf(rows, i), k, skipZeros, ns << 2, idx, val);
     const out = c + <usize>i * rowBytes;
     if (bytes) forward<u8>(idx, val, lut, count, w, ns, zero, out);
     else forward<f32>(idx, val, lut, count, w, ns, zero, out);
   }
+  // Kept, so that the touching loads are not optimised away: the lists are scratch.
+  store<u32>(idx, touched);
 }
 
 /**
@@ -349,7 +378,8 @@ export function matmul(
  * targets `[m,n]` unpadded; `loss` and `correct` get one float per row; `gw` `[k,ns]` and `gb`
  * `[ns]` are overwritten with these rows' part of the gradients of the summed loss, unless
  * `gradients` is false (scoring: the forward half only, and `gw`, `gb` untouched). `z` and `g` are
- * scratch rows of `ns` floats.
+ * scratch rows of `ns` floats. `rows`, unless 0, is the table of the rows of `x` the call's rows
+ * are (see `rowOf`); targets and outputs follow the call's rows.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
@@ -373,6 +403,7 @@ export function linearSoftmaxCrossEntropy(
   z: usize,
   g: usize,
   gradients: bool,
+  rows: usize,
 ): void {
   const rowBytes = (<usize>ns) << 2;
   if (gradients) {
@@ -380,8 +411,11 @@ export function linearSoftmaxCrossEntropy(
     memory.fill(gb, 0, rowBytes);
   }
   memory.fill(g, 0, rowBytes);
+  let touched: u32 = 0;
   for (let i = from; i < to; i++) {
-    let count = gather(x, bytes, i, k, skipZeros, ns << 2, idx, val);
+    if (rows !== 0 && i + 1 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 1), k);
+    const r = rowOf(rows, i);
+    let count = gather(x, bytes, r, k, skipZeros, ns << 2, idx, val);
     if (bytes) forward<u8>(idx, val, lut, count, w, ns, bias, z);
     else forward<f32>(idx, val, lut, count, w, ns, bias, z);
 
@@ -430,10 +464,12 @@ export function linearSoftmaxCrossEntropy(
       v128.store(gb + c, f32x4.add(v128.load(gb + c), v128.load(g + c)));
     }
     // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.
-    if (skipZeros && !finite) count = gather(x, bytes, i, k, false, ns << 2, idx, val);
+    if (skipZeros && !finite) count = gather(x, bytes, r, k, false, ns << 2, idx, val);
     if (bytes) accumulate<u8>(idx, val, lut, count, g, ns, gw);
     else accumulate<f32>(idx, val, lut, count, g, ns, gw);
   }
+  // Kept, so that the touching loads are not optimised away: the lists are scratch.
+  store<u32>(idx, touched);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type BackendCaps,
   broadcastOf,
   checkLinearSoftmaxCrossEntropy,
+  checkRows,
   checkSameShape,
   checkShape,
   concatShape,
@@ -22,7 +23,7 @@ import {
 } from "@tensorplug/core";
 import { CPU, CpuTensor, dataOf, inputOf } from "./cpu-tensor.js";
 import * as k from "./kernels.js";
-import { type ByteData, type Input, type Layer, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
+import { type Input, isRows, type Layer, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
 
 /** The largest bytes a disposed handle leaves for the next upload: a few batches of images. */
 const MAX_SPARE_BYTES = 1 << 20;
@@ -85,6 +86,8 @@ export class CpuBackend implements Backend {
    * (at most `MAX_SPARE_BYTES`): disposing a large upload gives its memory back.
    */
   private spareBytes: Uint8Array | undefined;
+  /** What `allocateBytes` handed out, given back by `close`. */
+  private readonly residentBytes: Uint8Array[] = [];
 
   constructor(options: CpuBackendOptions = {}) {
     this.threadsWanted = options.threads ?? defaultThreads();
@@ -119,7 +122,7 @@ export class CpuBackend implements Backend {
     return this.kernelsOnce;
   }
 
-  private make(data: Float32Array | ByteData, shape: Shape): CpuTensor {
+  private make(data: Input, shape: Shape): CpuTensor {
     this.liveCount++;
     const t = new CpuTensor(data, shape);
     this.owned.add(t);
@@ -152,8 +155,31 @@ export class CpuBackend implements Backend {
     return this.make(data.slice(), [shape[0], shape[1]]);
   }
 
+  /**
+   * Bytes in the kernels' memory, which `uploadBytes` then takes as they are (no copy) and the
+   * kernels read in place: for a data set, loaded once and trained on for many epochs. Valid until
+   * `close`. A plain array where the memory cannot be shared (no `SharedArrayBuffer`).
+   */
+  allocateBytes(length: number): Uint8Array {
+    const resident = this.kernels().allocateResident(length);
+    if (resident === undefined) return new Uint8Array(length);
+    this.residentBytes.push(resident);
+    return resident;
+  }
+
+  /**
+   * Gives back the bytes `allocateBytes` handed out (the kernels and their worker serve the whole
+   * process, and stay). The bytes, and tensors made of them, must not be used afterwards: the next
+   * call may lay its operands over them.
+   */
+  close(): void {
+    for (const bytes of this.residentBytes) this.kernelsOnce?.releaseResident(bytes);
+    this.residentBytes.length = 0;
+  }
+
   uploadBytes(data: Uint8Array, shape: Shape, scale: number): Tensor {
     checkShape("uploadBytes", shape, data.length);
+    if (this.kernels().isResident(data)) return this.make({ bytes: data, scale, resident: true }, shape);
     let bytes = this.spareBytes;
     this.spareBytes = undefined;
     if (bytes?.length === data.length) bytes.set(data);
@@ -172,8 +198,9 @@ export class CpuBackend implements Backend {
   dispose(t: Tensor): void {
     this.checkOwned("dispose", t);
     const data = (t as CpuTensor).data;
-    if (data !== null && !(data instanceof Float32Array) && data.bytes.length <= MAX_SPARE_BYTES) {
-      this.spareBytes = data.bytes;
+    // Only a copy of this backend's own can be written over by the next upload.
+    if (data !== null && !(data instanceof Float32Array) && !isRows(data) && !data.resident) {
+      if (data.bytes.length <= MAX_SPARE_BYTES) this.spareBytes = data.bytes;
     }
     (t as CpuTensor).data = null;
     this.liveCount--;
@@ -181,6 +208,27 @@ export class CpuBackend implements Backend {
 
   live(): number {
     return this.liveCount;
+  }
+
+  /**
+   * Rows of `x`. Rows of bytes are not copied here: a kernel reads them out of `x`'s bytes (in place
+   * when those are resident, see `allocateBytes`), and any other op scales them on first use.
+   */
+  gatherRows(x: Tensor, rows: Uint32Array): Tensor {
+    const data = this.input("gatherRows", x);
+    const [count, width] = x.shape;
+    checkRows("gatherRows", count, rows);
+    const shape: Shape = [rows.length, width];
+    if (data instanceof Float32Array) {
+      const out = new Float32Array(rows.length * width);
+      for (let i = 0; i < rows.length; i++) {
+        out.set(data.subarray(rows[i]! * width, (rows[i]! + 1) * width), i * width);
+      }
+      return this.make(out, shape);
+    }
+    // Rows of rows are rows of the same bytes.
+    if (isRows(data)) return this.make({ ...data, rows: rows.map((r) => data.rows[r]!) }, shape);
+    return this.make({ source: data, width, rows: rows.slice() }, shape);
   }
 
   matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {

@@ -3,14 +3,29 @@ import { type ChunkPlan, CONTROL_BYTES, KernelThread, MAX_CHUNKS, runChunksHere 
 
 /** Bytes that stand for `byte * scale`, as `uploadBytes` stores them. */
 export interface ByteData {
-  /** The bytes, row-major, a copy the backend owns. */
+  /**
+   * The bytes, row-major: a copy the backend owns, or, for bytes that already lived in the kernels'
+   * memory (`allocateBytes`), those bytes themselves.
+   */
   readonly bytes: Uint8Array;
   /** The value of one step of a byte: 1/255 for pixels scaled to [0, 1]. */
   readonly scale: number;
+  /** The bytes lie in the kernels' memory, where the kernels read them in place. */
+  readonly resident?: boolean;
 }
 
-/** A left operand of a kernel: floats, or bytes with their scale. */
-export type Input = Float32Array | ByteData;
+/** Rows of a byte matrix picked by index (`gatherRows`): a batch of a data set, copied only when used. */
+export interface ByteRows {
+  /** The matrix, `[count, width]`. */
+  readonly source: ByteData;
+  /** Values per row. */
+  readonly width: number;
+  /** Which rows of `source`, in order. */
+  readonly rows: Uint32Array;
+}
+
+/** A left operand of a kernel: floats, bytes with their scale, or rows of such bytes. */
+export type Input = Float32Array | ByteData | ByteRows;
 
 /** The operands of the dense layer with softmax cross-entropy: `x` `[m,k]`, `w` `[k,n]`, `b` `[1,n]`, `targets` `[m,n]`. */
 export interface Layer {
@@ -111,7 +126,14 @@ export class WasmKernels {
   private thread: KernelThread | undefined;
   /** The memory grew since the worker started: its instance may not have seen the new size yet. */
   private grownUnderWorker = false;
-  private readonly base: number;
+  /** Where each call's arena starts: past the control block and every resident region. */
+  private base: number;
+  /** Where the first resident region starts: the arena's start when there is none. */
+  private readonly residentStart: number;
+  /** The resident regions handed out, in address order, and whether each is still in use. */
+  private readonly regions: { readonly at: number; readonly end: number; live: boolean }[] = [];
+  /** The buffers of this memory that resident regions were handed out on (one per size it had). */
+  private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
   private readonly controlAt: number;
   private controlView: Int32Array;
   private top = 0;
@@ -119,17 +141,57 @@ export class WasmKernels {
   private readonly lut = new Float32Array(256);
 
   constructor(threads: 1 | 2) {
-    const shared = threads === 2 && typeof SharedArrayBuffer !== "undefined";
+    // Shared wherever the runtime allows, with one thread too: a view of a shared memory survives
+    // its growth, so resident regions can be handed out as views (`allocateResident`).
+    const shared = typeof SharedArrayBuffer !== "undefined";
     const module = new WebAssembly.Module(decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM));
     this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     const control = Math.ceil(this.exports.heapBase() / 16) * 16;
     this.base = control + CONTROL_BYTES;
+    this.residentStart = this.base;
     this.controlAt = control;
     this.controlView = new Int32Array(this.memory.buffer, control, CONTROL_BYTES / 4);
     this.module = module;
-    this.thread = shared ? KernelThread.start(module, this.memory, control, THREADED) : undefined;
+    this.thread =
+      shared && threads === 2 ? KernelThread.start(module, this.memory, control, THREADED) : undefined;
+  }
+
+  /**
+   * `length` bytes of the kernels' memory that no call ever lays operands over, as a view that stays
+   * valid as the memory grows; `undefined` where the memory cannot be shared. The kernels read byte
+   * uploads of such bytes in place (`isResident`). Regions are never given back: they are for data
+   * that is loaded once and used for long, such as a data set; `releaseResident` gives them back.
+   */
+  allocateResident(length: number): Uint8Array | undefined {
+    if (!(this.memory.buffer instanceof SharedArrayBuffer)) return undefined;
+    const at = this.base;
+    this.base = Math.ceil((at + length) / 16) * 16;
+    this.regions.push({ at, end: this.base, live: true });
+    this.ensureBytes(this.base);
+    const buffer = this.memory.buffer;
+    this.residentBuffers.add(buffer);
+    // Earlier calls laid operands out where the region now starts.
+    return new Uint8Array(buffer, at, length).fill(0);
+  }
+
+  /**
+   * Gives back the region `bytes` (a view from `allocateResident`) lies in. Memory is reused from
+   * the top down: the arena moves back over the last regions once they are all given back, so a
+   * process that loads a data set per backend, backend after backend, stays the same size.
+   */
+  releaseResident(bytes: Uint8Array): void {
+    const region = this.regions.find((r) => r.at <= bytes.byteOffset && bytes.byteOffset < r.end);
+    if (region === undefined || !this.isResident(bytes)) return;
+    region.live = false;
+    while (this.regions.length > 0 && !this.regions[this.regions.length - 1]!.live) this.regions.pop();
+    this.base = this.regions[this.regions.length - 1]?.end ?? this.residentStart;
+  }
+
+  /** Whether `bytes` lie in a region from `allocateResident`. */
+  isResident(bytes: Uint8Array): boolean {
+    return this.residentBuffers.has(bytes.buffer);
   }
 
   /** Threads the kernels run on: 2 with a worker (up, or still starting), else 1. */
@@ -156,7 +218,7 @@ export class WasmKernels {
   matmul(a: Input, w: Float32Array, m: number, k: number, n: number): Float32Array {
     const ns = paddedStride(n);
     this.top = this.base;
-    const x = this.placeInput(a, m * k);
+    const { x, rows } = this.placeInput(a, m, k);
     const lut = this.placeLut(a);
     const { at: wp, finite } = this.placePadded(w, k, n, ns);
     const zero = this.alloc(ns * FLOAT);
@@ -176,6 +238,7 @@ export class WasmKernels {
       zero,
       c,
       ...this.lists(k),
+      rows,
     ];
     this.runChunks("matmul", chunkPlan(m, MAX_CHUNKS, 3, 4), args(), args(), m * k);
     return this.unpad(c, m, n, ns);
@@ -229,7 +292,7 @@ export class WasmKernels {
   ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number; slots: number } {
     const ns = paddedStride(n);
     this.top = this.base;
-    const xp = this.placeInput(x, m * k);
+    const { x: xp, rows } = this.placeInput(x, m, k);
     const lut = this.placeLut(x);
     const { at: wp, finite } = this.placePadded(w, k, n, ns);
     const { at: bp } = this.placePadded(b, 1, n, ns);
@@ -270,6 +333,7 @@ export class WasmKernels {
       this.alloc(gbBytes),
       this.alloc(gbBytes),
       gradients ? 1 : 0,
+      rows,
     ];
     this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
     if (gradients) this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
@@ -349,12 +413,17 @@ export class WasmKernels {
   private alloc(bytes: number): number {
     const at = this.top;
     this.top = Math.ceil((at + bytes) / 16) * 16;
-    const missing = this.top - this.memory.buffer.byteLength;
+    this.ensureBytes(this.top);
+    return at;
+  }
+
+  /** Grows the memory to at least `end` bytes. */
+  private ensureBytes(end: number): void {
+    const missing = end - this.memory.buffer.byteLength;
     if (missing > 0) {
       this.memory.grow(Math.ceil(missing / PAGE));
       this.grownUnderWorker = this.thread !== undefined;
     }
-    return at;
   }
 
   private heapF32(at: number, length: number): Float32Array {
@@ -367,19 +436,41 @@ export class WasmKernels {
     return at;
   }
 
-  private placeInput(input: Input, length: number): number {
-    if (!isBytes(input)) return this.place(input.subarray(0, length));
-    const at = this.alloc(length);
-    new Uint8Array(this.memory.buffer, at, length).set(input.bytes.subarray(0, length));
-    return at;
+  /**
+   * `m` rows of `k` values of a left operand for a call: where the kernel finds them, and the
+   * address of its table of rows (0 for rows `0..m-1` in order). Bytes in a resident region are
+   * read where they are; other bytes are copied in, rows picked by index gathered as they are.
+   */
+  private placeInput(input: Input, m: number, k: number): { x: number; rows: number } {
+    if (input instanceof Float32Array) return { x: this.place(input.subarray(0, m * k)), rows: 0 };
+    if (!isRows(input)) {
+      if (input.resident) return { x: input.bytes.byteOffset, rows: 0 };
+      const at = this.alloc(m * k);
+      new Uint8Array(this.memory.buffer, at, m * k).set(input.bytes.subarray(0, m * k));
+      return { x: at, rows: 0 };
+    }
+    const { source, rows } = input;
+    if (source.resident) {
+      const table = this.alloc(m * 4);
+      new Uint32Array(this.memory.buffer, table, m).set(rows.subarray(0, m));
+      return { x: source.bytes.byteOffset, rows: table };
+    }
+    const at = this.alloc(m * k);
+    const heap = new Uint8Array(this.memory.buffer, at, m * k);
+    for (let i = 0; i < m; i++) {
+      const row = rows[i]! * k;
+      heap.set(source.bytes.subarray(row, row + k), i * k);
+    }
+    return { x: at, rows: 0 };
   }
 
   /** The table from byte to value, `Math.fround(byte * scale)`, as the composite path rounds it. */
   private placeLut(input: Input): number {
     if (!isBytes(input)) return 0;
-    if (input.scale !== this.lutScale) {
-      for (let v = 0; v < 256; v++) this.lut[v] = v * input.scale;
-      this.lutScale = input.scale;
+    const scale = isRows(input) ? input.source.scale : input.scale;
+    if (scale !== this.lutScale) {
+      for (let v = 0; v < 256; v++) this.lut[v] = v * scale;
+      this.lutScale = scale;
     }
     return this.place(this.lut);
   }
@@ -407,8 +498,14 @@ export class WasmKernels {
   }
 }
 
-export function isBytes(input: Input): input is ByteData {
+/** Whether an operand is bytes (whole, or rows picked by index), which the kernels scale as they read. */
+export function isBytes(input: Input): input is ByteData | ByteRows {
   return !(input instanceof Float32Array);
+}
+
+/** Whether an operand is rows of a byte matrix picked by index. */
+export function isRows(input: Input): input is ByteRows {
+  return !(input instanceof Float32Array) && "rows" in input;
 }
 
 const instances = new Map<number, WasmKernels>();

@@ -254,4 +254,46 @@ describe("the conformance suite catches a sabotaged backend", () => {
       ),
     ).toMatch(/with an infinite weight \((loss|gradW)\)/);
   });
+
+  it("gatherRows that takes each row one too far (the next row, where there is one)", async () => {
+    const backend = sabotaged((real) => ({
+      gatherRows: (x: Tensor, rows: Uint32Array) =>
+        real.gatherRows(
+          x,
+          rows.map((r) => Math.min(r + 1, x.shape[0] - 1)),
+        ),
+    }));
+    expect(
+      await failureOf(
+        backend,
+        "gatherRows picks rows of floats and of bytes in the order asked, repeats included; without it, core says so",
+      ),
+    ).toMatch(/rows of floats/);
+  });
+
+  it("rows picked for a step that the kernel reads from the set's first rows", async () => {
+    const backend = sabotaged((real) => ({
+      gatherRows: (x: Tensor, rows: Uint32Array) =>
+        real.gatherRows(
+          x,
+          rows.map((_, i) => i),
+        ),
+    }));
+    expect(
+      await failureOf(
+        backend,
+        "a step and a score on picked rows give the bits of the same rows uploaded as bytes (full, last and 1-row batches)",
+      ),
+    ).toMatch(/256 rows, output 0/);
+  });
+
+  it("hostBytes over memory that is not cleared", async () => {
+    const backend = sabotaged(() => ({ allocateBytes: (length: number) => new Uint8Array(length).fill(1) }));
+    expect(
+      await failureOf(
+        backend,
+        "hostBytes gives zeroed bytes of the length asked, which uploadBytes then holds",
+      ),
+    ).toMatch(/not 12 zero bytes/);
+  });
 });

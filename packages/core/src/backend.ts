@@ -113,6 +113,20 @@ export interface Backend {
    * `caps.fused` has `"uploadBytes"`; otherwise core scales on the host and calls `upload`.
    */
   uploadBytes?(data: Uint8Array, shape: Shape, scale: number): Tensor;
+  /**
+   * Optional: `length` bytes of host memory that the backend's kernels can read in place, zeroed.
+   * `uploadBytes` of bytes inside it (or of a part of it) does not copy them: the tensor reads them
+   * where they are, so they must not change while it lives. For data that is loaded once and
+   * trained on many times (a data set); valid until the backend is closed. Core's `hostBytes`
+   * falls back to a plain array.
+   */
+  allocateBytes?(length: number): Uint8Array;
+  /**
+   * Optional: rows `rows` of `x`, in that order, as a new `[rows.length, cols]` tensor. With the
+   * data set uploaded once, a training batch is picked out of it without a host copy per batch.
+   * Core's `gatherRows` checks the rows first; callers ask `canGatherRows` whether it exists.
+   */
+  gatherRows?(x: Tensor, rows: Uint32Array): Tensor;
   /** The tensor's values as a fresh row-major `Float32Array`; the one asynchronous boundary. */
   read(t: Tensor): Promise<Float32Array>;
   /** Optional synchronous read, present only when `caps.syncRead` is true. */
@@ -172,6 +186,7 @@ export interface Backend {
 export const TENSOR_OPS = [
   "upload",
   "uploadBytes",
+  "gatherRows",
   "matmul",
   "add",
   "sub",

@@ -38,6 +38,7 @@ export {
   BackendRegistry,
   type ProbeResult,
 } from "./registry.js";
+export { canGatherRows, checkRows, gatherRows, hostBytes } from "./rows.js";
 export { type Kept, tidy } from "./scope.js";
 export {
   type Broadcast,

@@ -38,7 +38,7 @@ function scopedView(backend: Backend): Scoped {
   const slots = view as unknown as Record<string, unknown>;
   const source = backend as unknown as Record<string, unknown>;
   // Bind every method to the real backend: backends may keep private state that `this = view` cannot reach.
-  for (const key of ["read", "readSync", "live", "close"]) {
+  for (const key of ["read", "readSync", "live", "close", "allocateBytes"]) {
     const method = source[key];
     if (typeof method === "function") slots[key] = method.bind(backend);
   }

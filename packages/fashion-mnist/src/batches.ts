@@ -6,10 +6,18 @@ export interface Batch {
   /**
    * `size * IMAGE_SIZE` pixel bytes as stored (0-255). Each stands for `byte * scale`, a pixel
    * scaled to [0, 1]: backends scale inside their kernels, so the images are never held as floats
-   * (a quarter of the memory traffic). The buffer is REUSED by the next batch of the same
-   * iterator: copy it if you need it after advancing.
+   * (a quarter of the memory traffic). Gathered when first read, into a buffer REUSED by the next
+   * batch of the same iterator: copy it if you need it after advancing (reading it only after
+   * advancing gathers into a fresh buffer).
    */
   readonly x: Uint8Array;
+  /**
+   * The examples of this batch: their indices in the set, in batch order (a view into the pass's
+   * order). With `source`, a consumer that picks rows itself (core's `gatherRows`) never needs `x`.
+   */
+  readonly rows: Uint32Array;
+  /** The set's images, `IMAGE_SIZE` bytes per example: `x` is rows `rows` of it. */
+  readonly source: Uint8Array;
   /** `1/255`: the value of one step of a pixel byte. */
   readonly scale: number;
   /** `size` class indices; a fresh array per batch, safe to keep. */
@@ -115,22 +123,49 @@ function* pass(
   order: Uint32Array | undefined,
 ): Generator<Batch> {
   const { images, labels: allLabels } = set;
-  const x = new Uint8Array(batchSize * IMAGE_SIZE);
+  const examples = order ?? identityOrder(n);
+  const buffer = new Uint8Array(batchSize * IMAGE_SIZE);
+  let current = -1;
   for (let index = 0, start = 0; start < n; index++, start += batchSize) {
     const size = Math.min(batchSize, n - start);
+    const rows = examples.subarray(start, start + size);
     const labels = new Uint8Array(size);
-    if (order === undefined) {
-      // In order, the batch is one contiguous run of bytes.
-      x.set(images.subarray(start * IMAGE_SIZE, (start + size) * IMAGE_SIZE));
-      labels.set(allLabels.subarray(start, start + size));
-    } else {
-      for (let j = 0; j < size; j++) {
-        const example = order[start + j]!;
-        x.set(images.subarray(example * IMAGE_SIZE, (example + 1) * IMAGE_SIZE), j * IMAGE_SIZE);
-        labels[j] = allLabels[example]!;
-      }
-    }
-    const pixels = size === batchSize ? x : x.subarray(0, size * IMAGE_SIZE);
-    yield { x: pixels, scale: PIXEL_SCALE, labels, size, index };
+    for (let j = 0; j < size; j++) labels[j] = allLabels[rows[j]!]!;
+    current = index;
+    let x: Uint8Array | undefined;
+    // Gathering the pixels is most of a batch's cost, and a consumer that picks rows out of
+    // `source` itself never reads them: gather on first read only.
+    const pixels = (): Uint8Array => {
+      if (x !== undefined) return x;
+      const into =
+        index === current ? buffer.subarray(0, size * IMAGE_SIZE) : new Uint8Array(size * IMAGE_SIZE);
+      gatherInto(images, order === undefined ? start : rows, size, into);
+      x = into;
+      return x;
+    };
+    yield {
+      get x() {
+        return pixels();
+      },
+      rows,
+      source: images,
+      scale: PIXEL_SCALE,
+      labels,
+      size,
+      index,
+    };
+  }
+}
+
+/** The pixels of `size` examples into `into`: rows `start..start+size` in order, or the listed rows. */
+function gatherInto(images: Uint8Array, rows: number | Uint32Array, size: number, into: Uint8Array): void {
+  if (typeof rows === "number") {
+    // In order, the batch is one contiguous run of bytes.
+    into.set(images.subarray(rows * IMAGE_SIZE, (rows + size) * IMAGE_SIZE));
+    return;
+  }
+  for (let j = 0; j < size; j++) {
+    const example = rows[j]!;
+    into.set(images.subarray(example * IMAGE_SIZE, (example + 1) * IMAGE_SIZE), j * IMAGE_SIZE);
   }
 }

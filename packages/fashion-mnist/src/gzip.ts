@@ -13,6 +13,12 @@ export interface ReadIdxOptions {
    * as it arrives, so a wrong file is named for what is wrong with it before its data is read.
    */
   readonly expect?: "images" | "labels";
+  /**
+   * Where the decompressed file goes when the gzip trailer gives its size up front (it does for
+   * every file that is not corrupt): a buffer of exactly `length` bytes, such as memory a backend
+   * reads in place (core's `hostBytes`). Default: a fresh buffer.
+   */
+  readonly allocate?: (length: number) => Uint8Array;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -48,6 +54,17 @@ async function readCompressed(path: string): Promise<Buffer> {
     throw new DatasetError("E_GZIP", `${path}: not a gzip file (bad magic bytes)`, { file: path });
   }
   return compressed;
+}
+
+/** A buffer of `length` bytes from the caller's `allocate`, as a `Buffer` over the same memory. */
+function allocated(allocate: (length: number) => Uint8Array, length: number): Buffer {
+  const bytes = allocate(length);
+  if (bytes.length !== length) {
+    throw new RangeError(
+      `allocate(${length}) returned ${bytes.length} bytes; it must return exactly ${length}`,
+    );
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /**
@@ -108,7 +125,10 @@ function gunzipIdx(
         return;
       }
       const sized = trailerSize === found.bytes % 2 ** 32;
-      out = Buffer.allocUnsafe(sized ? found.bytes : Math.min(found.bytes, Math.max(size, 1 << 20)));
+      out =
+        sized && options.allocate
+          ? allocated(options.allocate, found.bytes)
+          : Buffer.allocUnsafe(sized ? found.bytes : Math.min(found.bytes, Math.max(size, 1 << 20)));
       bytes.copy(out, 0);
       head = [];
     };

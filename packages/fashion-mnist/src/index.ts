@@ -23,5 +23,5 @@ export { DatasetError } from "./errors.js";
 export { type ReadIdxOptions, readIdxDims, readIdxGz } from "./gzip.js";
 export { checkIdxHeader, parseIdxImages, parseIdxLabels } from "./idx.js";
 export { MAX_IDX_BYTES } from "./idx-header.js";
-export { type FashionMnist, type ImageSet, loadFashionMnist, loadSplit } from "./load.js";
+export { type FashionMnist, type ImageSet, type LoadOptions, loadFashionMnist, loadSplit } from "./load.js";
 export { type LocateOptions, locateDataset } from "./locate.js";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DATA_FILES, type DataSource } from "./constants.js";
 import { DatasetError } from "./errors.js";
-import { readIdxGz } from "./gzip.js";
+import { type ReadIdxOptions, readIdxGz } from "./gzip.js";
 import { parseIdxImages, parseIdxLabels } from "./idx.js";
 import { type LocateOptions, locateDataset } from "./locate.js";
 
@@ -27,17 +27,32 @@ export interface FashionMnist {
   readonly source: DataSource;
 }
 
+/** How the images of a split are held. */
+export interface LoadOptions {
+  /**
+   * Where each images file goes, header included (`images` is a view past the header): for
+   * memory a backend reads in place, `(length) => hostBytes(backend, length)`. See
+   * `ReadIdxOptions.allocate`.
+   */
+  readonly allocate?: ReadIdxOptions["allocate"];
+}
+
 /**
  * Decompresses and validates one split: its images file and its labels file in `dir`, which must
  * agree on the number of examples.
  *
  * @throws DatasetError naming the file for any unreadable, corrupt or disagreeing file
  */
-export async function loadSplit(dir: string, imagesFile: string, labelsFile: string): Promise<ImageSet> {
+export async function loadSplit(
+  dir: string,
+  imagesFile: string,
+  labelsFile: string,
+  options: LoadOptions = {},
+): Promise<ImageSet> {
   const imagesPath = join(dir, imagesFile);
   const labelsPath = join(dir, labelsFile);
   const [imageBytes, labelBytes] = await Promise.all([
-    readIdxGz(imagesPath, { expect: "images" }),
+    readIdxGz(imagesPath, { expect: "images", ...(options.allocate ? { allocate: options.allocate } : {}) }),
     readIdxGz(labelsPath, { expect: "labels" }),
   ]);
   const { images, count } = parseIdxImages(imageBytes, imagesPath);
@@ -57,12 +72,13 @@ export async function loadSplit(dir: string, imagesFile: string, labelsFile: str
  *
  * @throws DatasetError for anything missing, undownloadable, corrupt or inconsistent
  */
-export async function loadFashionMnist(opts: LocateOptions = {}): Promise<FashionMnist> {
+export async function loadFashionMnist(opts: LocateOptions & LoadOptions = {}): Promise<FashionMnist> {
   const { dir, source } = await locateDataset(opts);
+  const load: LoadOptions = opts.allocate ? { allocate: opts.allocate } : {};
   // Both splits at once: gunzip runs on the thread pool, so the four files decode in parallel.
   const [train, test] = await Promise.all([
-    loadSplit(dir, DATA_FILES.trainImages, DATA_FILES.trainLabels),
-    loadSplit(dir, DATA_FILES.testImages, DATA_FILES.testLabels),
+    loadSplit(dir, DATA_FILES.trainImages, DATA_FILES.trainLabels, load),
+    loadSplit(dir, DATA_FILES.testImages, DATA_FILES.testLabels, load),
   ]);
   return { train, test, dir, source };
 }

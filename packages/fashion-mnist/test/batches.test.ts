@@ -177,6 +177,33 @@ describe("batches", () => {
     expect([...batches(set, { batchSize: 8, limit: 0 })]).toHaveLength(0);
   });
 
+  it("names each batch's examples (rows of source) and gathers the pixels only when read", () => {
+    const set = numberedSet(10);
+    const pass = batches(set, { batchSize: 4, shuffle: seededShuffle(3) });
+    const seen: number[][] = [];
+    for (const batch of pass) {
+      expect(batch.source).toBe(set.images);
+      const rows = Array.from(batch.rows);
+      seen.push(rows);
+      expect(Array.from(batch.labels)).toEqual(rows.map((r) => r % 10));
+      expect(exampleIds(batch)).toEqual(rows);
+    }
+    expect(seen.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // In order, rows are the plain indices.
+    const ordered = [...batches(set, { batchSize: 4 })].map((b) => Array.from(b.rows));
+    expect(ordered).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
+  });
+
+  it("a batch's pixels read only after the iterator moved on are still that batch's", () => {
+    const set = numberedSet(9);
+    const kept = [...batches(set, { batchSize: 4, shuffle: seededShuffle(5) })];
+    for (const batch of kept) expect(exampleIds(batch)).toEqual(Array.from(batch.rows));
+  });
+
   it("rejects bad arguments and shuffles that do not leave a permutation, at call time", () => {
     const set = numberedSet(5);
     expect(() => batches(set, { batchSize: 0 })).toThrow(RangeError);

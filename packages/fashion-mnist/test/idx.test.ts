@@ -132,6 +132,26 @@ describe("readIdxGz", () => {
     return path;
   }
 
+  it("decompresses into the caller's buffer when asked, and checks its length", async () => {
+    const raw = encodeIdxImages(syntheticPixels(3), 3);
+    const path = await fileWith("into.gz", gz(raw));
+    const shared = new Uint8Array(new SharedArrayBuffer(raw.length + 32), 32, raw.length);
+    const asked: number[] = [];
+    const bytes = await readIdxGz(path, {
+      allocate: (length) => {
+        asked.push(length);
+        return shared;
+      },
+    });
+    expect(asked).toEqual([raw.length]);
+    expect(bytes).toEqual(raw);
+    expect(bytes.buffer).toBe(shared.buffer);
+    expect(bytes.byteOffset).toBe(32);
+    await expect(readIdxGz(path, { allocate: (length) => new Uint8Array(length - 1) })).rejects.toThrow(
+      /returned \d+ bytes; it must return exactly/,
+    );
+  });
+
   async function readError(path: string): Promise<DatasetError> {
     const error = await readIdxGz(path).then(
       () => undefined,

@@ -1,5 +1,7 @@
 import {
   type Backend,
+  canGatherRows,
+  gatherRows,
   linearSoftmaxLoss,
   linearSoftmaxSgd,
   type Random,
@@ -56,6 +58,8 @@ export class SoftmaxRegression {
   readonly shape: ModelShape;
   private W: Tensor;
   private b: Tensor;
+  /** The data sets batches came from, each uploaded once, for backends that pick rows (see `Batch.rows`). */
+  private readonly sources = new Map<Uint8Array, { readonly tensor: Tensor; readonly scale: number }>();
 
   constructor(backend: Backend, weights: Weights, shape: ModelShape = FASHION_SHAPE) {
     const { features, classes } = shape;
@@ -141,20 +145,26 @@ export class SoftmaxRegression {
     return { W, b };
   }
 
-  /** Frees the parameters on the backend. */
+  /** Frees the parameters, and the data sets uploaded for picking batches from, on the backend. */
   dispose(): void {
     this.backend.dispose(this.W);
     this.backend.dispose(this.b);
+    for (const { tensor } of this.sources.values()) this.backend.dispose(tensor);
+    this.sources.clear();
   }
 
   private uploadBatch(be: Backend, batch: Batch): { x: Tensor; targets: Tensor } {
     const { features, classes } = this.shape;
     const m = batch.size;
-    if (batch.x.length < m * features || batch.labels.length < m) {
+    // Rows picked by the backend first: `x` may be gathered only when read. (A throw below leaves
+    // the picked rows to the caller's scope.)
+    const picked = this.pickRows(be, batch);
+    const inputs = picked === undefined ? batch.x.length : m * features;
+    if (inputs < m * features || batch.labels.length < m) {
       throw new ShapeError(
         "batch",
         [
-          [1, batch.x.length],
+          [1, inputs],
           [1, batch.labels.length],
         ],
         `a batch of ${m} needs ${m * features} inputs and ${m} labels`,
@@ -168,7 +178,30 @@ export class SoftmaxRegression {
       }
       targets[i * classes + y] = 1;
     }
-    return { x: this.uploadInputs(be, batch.x, m, batch.scale), targets: be.upload(targets, [m, classes]) };
+    const x = picked ?? this.uploadInputs(be, batch.x, m, batch.scale);
+    return { x, targets: be.upload(targets, [m, classes]) };
+  }
+
+  /**
+   * The batch picked out of its data set by the backend, when the batch names its rows and the
+   * backend can pick them: the set is uploaded once (a copy, unless its bytes came from the
+   * backend's own `allocateBytes`) and kept until `dispose`. Otherwise `undefined`.
+   */
+  private pickRows(be: Backend, batch: Batch): Tensor | undefined {
+    const { rows, source, scale, size } = batch;
+    const { features } = this.shape;
+    if (rows === undefined || source === undefined || scale === undefined || !canGatherRows(be))
+      return undefined;
+    if (source.length === 0 || source.length % features !== 0 || rows.length < size) return undefined;
+    let set = this.sources.get(source);
+    if (set === undefined) {
+      // Uploaded outside the step's scope, on the backend itself, so that it outlives the step.
+      const tensor = uploadBytes(this.backend, source, [source.length / features, features], scale);
+      set = { tensor, scale };
+      this.sources.set(source, set);
+    }
+    if (set.scale !== scale) return undefined;
+    return gatherRows(be, set.tensor, rows.subarray(0, size));
   }
 
   /** `size` rows of inputs, given as floats or as bytes with their scale. */

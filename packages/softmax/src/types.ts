@@ -7,6 +7,15 @@ export interface Batch {
   readonly x: Float32Array | Uint8Array;
   /** For byte inputs, the value of one step of a byte: 1/255 for pixels scaled to [0, 1]. */
   readonly scale?: number;
+  /**
+   * Optional, with `source`: the batch as rows of a data set, `x` being rows `rows` of `source`
+   * (`features` values a row, bytes with `scale`). A backend that picks rows itself (core's
+   * `gatherRows`) then gets the set once and each batch by its rows, and `x` is never read. The
+   * model keeps the set it uploaded until `dispose`: `source` must not change meanwhile.
+   */
+  readonly rows?: Uint32Array;
+  /** The data set `rows` index, see `rows`. */
+  readonly source?: Uint8Array;
   /** `size` class indices. */
   readonly labels: ArrayLike<number>;
   /** Number of examples in the batch. */

@@ -1,14 +1,14 @@
 // A bench run in its own process, so its peak memory (maxRSS) belongs to one backend only and
 // no backend's leftovers (compiled kernels, wasm heaps, GL contexts) weigh on the next one.
-import { Random } from "@tensorplug/core";
+import { hostBytes, Random } from "@tensorplug/core";
 import { BOOK_RECIPE, SoftmaxRegression, train } from "@tensorplug/softmax";
 import { loadData, trainData } from "../data.js";
 import { createRegistry } from "../registry.js";
 import type { BenchJob, BenchReply } from "./job.js";
 
 async function run(job: BenchJob): Promise<BenchReply> {
-  const data = await loadData(job.dataDir, process.env);
   if (job.backend === null) {
+    await loadData(job.dataDir, process.env);
     return {
       ok: true,
       mode: "-",
@@ -18,9 +18,11 @@ async function run(job: BenchJob): Promise<BenchReply> {
       peakRssKiB: process.resourceUsage().maxRSS,
     };
   }
+  // As `train` does: the backend first, and the data in memory it reads in place where it has some.
   const registry = createRegistry();
   const backend = await registry.create(job.backend, job.mode === undefined ? {} : { mode: job.mode });
   try {
+    const data = await loadData(job.dataDir, process.env, undefined, (length) => hostBytes(backend, length));
     const rng = new Random(job.seed);
     const model = SoftmaxRegression.initialize(backend, rng);
     const started = performance.now();

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { hostBytes } from "@tensorplug/core";
 import { LABEL_NAMES } from "@tensorplug/fashion-mnist";
 import type { EpochResult, SoftmaxRegression } from "@tensorplug/softmax";
 import { defaultRunDir, prepareRunDir, writeRunArtefacts } from "../artefacts/run-folder.js";
@@ -63,28 +64,32 @@ async function runTraining(
   const cwd = io.cwd ?? process.cwd();
   const resume = settings.resume;
 
+  // The backend first: the data then loads into memory it reads in place, where it has some to
+  // offer (backend-cpu), and its worker thread starts while the data loads.
   let started = performance.now();
-  const savedDir = resume?.checkpoint.data.dir;
-  const dataDir = settings.dataDir ?? (savedDir !== undefined && existsSync(savedDir) ? savedDir : undefined);
-  const data = await loadTrainingData(dataDir, io.env, {
-    bar,
-    signal: stops.signal,
-    checkTrainCount: (count, dir) => {
-      if (settings.batchSize > count) {
-        throw new UsageError(
-          `--batch-size ${settings.batchSize} is larger than the training set (${count} images in ${dir}); pass at most ${count}`,
-          COMMAND,
-        );
-      }
-    },
-  });
-  const loadSeconds = seconds(started);
-
-  started = performance.now();
   const backend = await startBackend(registry, settings.backend);
   const backendSeconds = seconds(started);
   let model: SoftmaxRegression | undefined;
   try {
+    started = performance.now();
+    const savedDir = resume?.checkpoint.data.dir;
+    const dataDir =
+      settings.dataDir ?? (savedDir !== undefined && existsSync(savedDir) ? savedDir : undefined);
+    const data = await loadTrainingData(dataDir, io.env, {
+      bar,
+      signal: stops.signal,
+      allocate: (length) => hostBytes(backend, length),
+      checkTrainCount: (count, dir) => {
+        if (settings.batchSize > count) {
+          throw new UsageError(
+            `--batch-size ${settings.batchSize} is larger than the training set (${count} images in ${dir}); pass at most ${count}`,
+            COMMAND,
+          );
+        }
+      },
+    });
+    const loadSeconds = seconds(started);
+
     const recipe = `epochs ${settings.epochs}, batch size ${settings.batchSize}, lr ${settings.lr}, seed ${settings.seed}`;
     output.note(`backend: ${ranName(backend.name, backend.mode)}; ${recipe}`);
     output.note(

@@ -10,6 +10,7 @@ import { matmulChecks } from "./matmul.js";
 import { memoryChecks } from "./memory.js";
 import { modelShapeChecks } from "./model-shapes.js";
 import { reductionChecks } from "./reductions.js";
+import { rowsChecks } from "./rows.js";
 import { shapeErrorChecks } from "./shape-errors.js";
 import { stabilityChecks } from "./stability.js";
 import { syncReadChecks } from "./sync-read.js";
@@ -28,6 +29,7 @@ export const conformanceChecks: readonly Check[] = [
   ...modelShapeChecks,
   ...compositeChecks,
   ...linearChecks,
+  ...rowsChecks,
   ...stabilityChecks,
   ...shapeErrorChecks,
   ...leakChecks,
