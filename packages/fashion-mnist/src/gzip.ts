@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { DatasetError } from "./errors.js";
 import { checkIdxHeader } from "./idx.js";
@@ -32,28 +33,46 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function readCompressed(path: string): Promise<Buffer> {
-  let compressed: Buffer;
+function readError(path: string, error: unknown): DatasetError {
+  return new DatasetError(
+    "E_READ",
+    `${path}: cannot read file (${errorCode(error) ?? errorMessage(error)})`,
+    {
+      file: path,
+      cause: error,
+    },
+  );
+}
+
+/**
+ * Checks that `path` is a non-empty gzip file and reads its trailer: the last four bytes, the
+ * uncompressed size modulo 2^32 (`-1` for a file too short to have one). The file itself is then
+ * streamed, never held whole: the train images are 26 MB compressed.
+ */
+async function gzipTrailer(path: string): Promise<number> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    compressed = await readFile(path);
+    handle = await open(path, "r");
   } catch (error) {
-    throw new DatasetError(
-      "E_READ",
-      `${path}: cannot read file (${errorCode(error) ?? errorMessage(error)})`,
-      {
-        file: path,
-        cause: error,
-      },
-    );
+    throw readError(path, error);
   }
-  if (compressed.length === 0) {
-    throw new DatasetError("E_EMPTY", `${path}: file is empty`, { file: path });
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new DatasetError("E_EMPTY", `${path}: file is empty`, { file: path });
+    const ends = Buffer.alloc(4);
+    await handle.read(ends, 0, Math.min(2, size), 0);
+    // Checking the gzip magic ourselves gives a clearer message than zlib's "incorrect header check".
+    if (size < 2 || ends[0] !== 0x1f || ends[1] !== 0x8b) {
+      throw new DatasetError("E_GZIP", `${path}: not a gzip file (bad magic bytes)`, { file: path });
+    }
+    if (size < 4) return -1;
+    await handle.read(ends, 0, 4, size - 4);
+    return ends.readUInt32LE(0);
+  } catch (error) {
+    throw error instanceof DatasetError ? error : readError(path, error);
+  } finally {
+    await handle.close();
   }
-  // Checking the gzip magic ourselves gives a clearer message than zlib's "incorrect header check".
-  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
-    throw new DatasetError("E_GZIP", `${path}: not a gzip file (bad magic bytes)`, { file: path });
-  }
-  return compressed;
 }
 
 /** A buffer of `length` bytes from the caller's `allocate`, as a `Buffer` over the same memory. */
@@ -68,7 +87,7 @@ function allocated(allocate: (length: number) => Uint8Array, length: number): Bu
 }
 
 /**
- * Decompresses `compressed` as a stream, checking the IDX header as soon as its bytes arrive: a
+ * Decompresses the file at `path` as a stream (read in 1 MB pieces), checking the IDX header as soon as its bytes arrive: a
  * header declaring more than `maxBytes` stops the stream before the data is held, and output past
  * the declared length stops it too, so a corrupt file or a gzip bomb never fills memory. The data
  * goes into one buffer of the declared length, allocated once when the gzip trailer (whose last
@@ -77,14 +96,14 @@ function allocated(allocate: (length: number) => Uint8Array, length: number): Bu
  * past the declared length. With `headerOnly`, stops once the header is known and returns its bytes.
  */
 function gunzipIdx(
-  compressed: Buffer,
+  trailerSize: number,
   path: string,
   options: ReadIdxOptions,
   headerOnly: boolean,
 ): Promise<{ bytes: Uint8Array; declared?: DeclaredLength & { kind: "length" } }> {
   const maxBytes = options.maxBytes ?? MAX_IDX_BYTES;
-  const trailerSize = compressed.length >= 4 ? compressed.readUInt32LE(compressed.length - 4) : -1;
   return new Promise((resolve, reject) => {
+    const input = createReadStream(path, { highWaterMark: 1 << 20 });
     const gunzip = createGunzip({ chunkSize: 1 << 20 });
     let head: Buffer[] = [];
     let out: Buffer | undefined;
@@ -94,6 +113,7 @@ function gunzipIdx(
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
+      input.destroy();
       gunzip.destroy();
       outcome();
     };
@@ -172,7 +192,8 @@ function gunzipIdx(
         } else resolve({ bytes: view(Buffer.concat(head, size)) });
       }),
     );
-    gunzip.end(compressed);
+    input.on("error", (error) => finish(() => reject(readError(path, error))));
+    input.pipe(gunzip);
   });
 }
 
@@ -186,8 +207,7 @@ function gunzipIdx(
  *   does not start with an IDX header, or declares or holds more than the limit
  */
 export async function readIdxGz(path: string, options: ReadIdxOptions = {}): Promise<Uint8Array> {
-  const compressed = await readCompressed(path);
-  return (await gunzipIdx(compressed, path, options, false)).bytes;
+  return (await gunzipIdx(await gzipTrailer(path), path, options, false)).bytes;
 }
 
 /**
@@ -197,8 +217,7 @@ export async function readIdxGz(path: string, options: ReadIdxOptions = {}): Pro
  * @throws DatasetError as {@link readIdxGz} does, and `E_IDX_HEADER` when the file ends inside its header
  */
 export async function readIdxDims(path: string, options: ReadIdxOptions = {}): Promise<readonly number[]> {
-  const compressed = await readCompressed(path);
-  const { bytes, declared } = await gunzipIdx(compressed, path, options, true);
+  const { bytes, declared } = await gunzipIdx(await gzipTrailer(path), path, options, true);
   if (declared === undefined) {
     throw new DatasetError("E_IDX_HEADER", `${path}: ${bytes.length} bytes is too short for an IDX header`, {
       file: path,
