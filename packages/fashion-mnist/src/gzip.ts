@@ -113,9 +113,13 @@ function gunzipIdx(
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
-      input.destroy();
       gunzip.destroy();
-      outcome();
+      // Settled once the file is closed, so that nothing of this read is left pending after it.
+      if (input.closed) outcome();
+      else {
+        input.once("close", outcome);
+        input.destroy();
+      }
     };
     const view = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
     const runsPast = (length: DeclaredLength & { kind: "length" }) =>
