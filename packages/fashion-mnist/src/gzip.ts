@@ -114,10 +114,12 @@ function gunzipIdx(
       if (settled) return;
       settled = true;
       gunzip.destroy();
-      // Settled once the file is closed, so that nothing of this read is left pending after it.
-      if (input.closed) outcome();
+      // Settled once the file is closed (and the close's own request let go, a turn later), so
+      // that nothing of this read is still pending when the caller goes on.
+      const settle = () => setImmediate(outcome);
+      if (input.closed) settle();
       else {
-        input.once("close", outcome);
+        input.once("close", settle);
         input.destroy();
       }
     };

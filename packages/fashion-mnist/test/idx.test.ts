@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetError } from "../src/errors.js";
-import { readIdxGz } from "../src/gzip.js";
+import { readIdxDims, readIdxGz } from "../src/gzip.js";
 import { parseIdxImages, parseIdxLabels } from "../src/idx.js";
 import { encodeIdxImages, encodeIdxLabels, gz, syntheticPixels, tempDir } from "./fixtures.js";
 
@@ -131,6 +131,20 @@ describe("readIdxGz", () => {
     await writeFile(path, bytes);
     return path;
   }
+
+  it("leaves no file request pending once it resolves (the file is streamed, then closed)", async () => {
+    const path = await fileWith("pending.gz", gz(encodeIdxImages(syntheticPixels(2), 2)));
+    const fileRequests = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === "FSReqCallback" || kind === "CloseReq")
+        .length;
+    // A turn first: writing the file leaves its close request listed until its callback returns.
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = fileRequests();
+    await readIdxGz(path);
+    expect(fileRequests()).toBeLessThanOrEqual(before);
+    await readIdxDims(path);
+    expect(fileRequests()).toBeLessThanOrEqual(before);
+  });
 
   it("decompresses into the caller's buffer when asked, and checks its length", async () => {
     const raw = encodeIdxImages(syntheticPixels(3), 3);
