@@ -161,8 +161,8 @@ export class WasmKernels {
   /**
    * `length` bytes of the kernels' memory that no call ever lays operands over, as a view that stays
    * valid as the memory grows; `undefined` where the memory cannot be shared. The kernels read byte
-   * uploads of such bytes in place (`isResident`). Regions are never given back: they are for data
-   * that is loaded once and used for long, such as a data set; `releaseResident` gives them back.
+   * uploads of such bytes in place (`isResident`). For data that is loaded once and used for long,
+   * such as a data set, until `releaseResident` gives the region back.
    */
   allocateResident(length: number): Uint8Array | undefined {
     if (!(this.memory.buffer instanceof SharedArrayBuffer)) return undefined;
