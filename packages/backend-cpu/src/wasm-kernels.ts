@@ -137,6 +137,8 @@ export class WasmKernels {
   private readonly controlAt: number;
   private controlView: Int32Array;
   private top = 0;
+  /** The most any call laid out in its arena so far. */
+  private arenaPeak = 0;
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
 
@@ -169,7 +171,10 @@ export class WasmKernels {
     const at = this.base;
     this.base = Math.ceil((at + length) / 16) * 16;
     this.regions.push({ at, end: this.base, live: true });
-    this.ensureBytes(this.base);
+    // With room above for the arena as large as it has been, or as the memory starts with: a call
+    // that grew the memory would replace the worker (see `currentThread`), and one started for the
+    // region's growth may not be up yet, so that the call would wait for it.
+    this.ensureBytes(this.base + Math.max(this.arenaPeak, INITIAL_PAGES * PAGE - this.residentStart));
     const buffer = this.memory.buffer;
     this.residentBuffers.add(buffer);
     // Earlier calls laid operands out where the region now starts.
@@ -413,6 +418,7 @@ export class WasmKernels {
   private alloc(bytes: number): number {
     const at = this.top;
     this.top = Math.ceil((at + bytes) / 16) * 16;
+    this.arenaPeak = Math.max(this.arenaPeak, this.top - this.base);
     this.ensureBytes(this.top);
     return at;
   }
