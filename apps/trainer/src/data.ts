@@ -76,7 +76,7 @@ export async function loadTrainingData(
     const [count = 0] = await readIdxDims(join(dir, DATA_FILES.trainImages), { expect: "images" });
     checkTrainCount?.(count, dir);
     return {
-      ...(await loadFashionMnist({ dataDir: dir, download: false, ...(allocate ? { allocate } : {}) })),
+      ...(await loadFashionMnist({ dataDir: dir, download: false, allocate })),
       source,
     };
   } finally {
@@ -104,7 +104,7 @@ export async function loadData(
   allocate?: (length: number) => Uint8Array,
 ): Promise<FashionMnist> {
   try {
-    return await loadFashionMnist({ ...locateOptions(dataDir, env, bar), ...(allocate ? { allocate } : {}) });
+    return await loadFashionMnist({ ...locateOptions(dataDir, env, bar), allocate });
   } finally {
     bar?.clear();
   }

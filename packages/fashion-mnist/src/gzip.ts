@@ -19,7 +19,7 @@ export interface ReadIdxOptions {
    * every file that is not corrupt): a buffer of exactly `length` bytes, such as memory a backend
    * reads in place (core's `hostBytes`). Default: a fresh buffer.
    */
-  readonly allocate?: (length: number) => Uint8Array;
+  readonly allocate?: ((length: number) => Uint8Array) | undefined;
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -52,7 +52,7 @@ export async function loadSplit(
   const imagesPath = join(dir, imagesFile);
   const labelsPath = join(dir, labelsFile);
   const [imageBytes, labelBytes] = await Promise.all([
-    readIdxGz(imagesPath, { expect: "images", ...(options.allocate ? { allocate: options.allocate } : {}) }),
+    readIdxGz(imagesPath, { expect: "images", allocate: options.allocate }),
     readIdxGz(labelsPath, { expect: "labels" }),
   ]);
   const { images, count } = parseIdxImages(imageBytes, imagesPath);
@@ -74,7 +74,7 @@ export async function loadSplit(
  */
 export async function loadFashionMnist(opts: LocateOptions & LoadOptions = {}): Promise<FashionMnist> {
   const { dir, source } = await locateDataset(opts);
-  const load: LoadOptions = opts.allocate ? { allocate: opts.allocate } : {};
+  const load: LoadOptions = { allocate: opts.allocate };
   // Both splits at once: gunzip runs on the thread pool, so the four files decode in parallel.
   const [train, test] = await Promise.all([
     loadSplit(dir, DATA_FILES.trainImages, DATA_FILES.trainLabels, load),
