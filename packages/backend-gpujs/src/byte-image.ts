@@ -8,8 +8,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * The bytes are kept as they are: a kernel that knows its operand is a `ByteImage` takes the bytes
  * (gpu.js widens them to floats natively while copying its arguments into WebAssembly memory) and
  * divides each value by `divisor`, which gives `Math.fround(byte * scale)` to the bit because
- * WebAssembly's float32 division is correctly rounded (see `exactByteDivisor`). Every other use
- * reads `values()`, the floats computed once on the host.
+ * WebAssembly's float32 division is correctly rounded (see `exactByteDivisor`); webasm's byte-pair
+ * products (`sources/byte-pairs.ts`) divide their sums of unscaled bytes once instead. Every other
+ * use reads `values()`, the floats computed once on the host.
  */
 export class ByteImage {
   readonly bytes: Uint8Array;

@@ -25,8 +25,11 @@ export interface Device {
    * exact divisor; the caller then scales on the host and uploads floats.
    */
   uploadBytes(data: Uint8Array, scale: number): Payload | undefined;
-  /** The value to pass to a kernel for this tensor, as the kernel's argument of kind `kind`. */
-  argument(payload: Payload, shape: Shape, kind: ArgKind): KernelVariable;
+  /**
+   * The value to pass to a kernel for this tensor, as the kernel's argument of kind `kind`,
+   * presented as `view` where given (see `KernelSpec.views`; host modes only).
+   */
+  argument(payload: Payload, shape: Shape, kind: ArgKind, view?: Shape): KernelVariable;
   /** Takes ownership of the output of the kernel of `spec`. */
   adopt(output: KernelOutput, spec: KernelSpec): Payload;
   /** A fresh row-major copy of the values. */
@@ -154,9 +157,10 @@ export class HostDevice implements Device {
     return ByteImage.copy(data, scale, this.spareBytes.get(data.length)?.pop());
   }
 
-  argument(payload: Payload, shape: Shape, kind: ArgKind): KernelVariable {
+  argument(payload: Payload, shape: Shape, kind: ArgKind, view?: Shape): KernelVariable {
     let values: Float32Array | Uint8Array | Uint16Array | undefined;
     let width = shape[1];
+    let height = shape[0];
     if (kind === "bytes" || kind === "bytePairs") {
       if (!(payload instanceof ByteImage)) throw new Error("a kernel for bytes was handed floats");
       values = kind === "bytes" ? payload.bytes : payload.pairs(width);
@@ -165,8 +169,14 @@ export class HostDevice implements Device {
     } else {
       values = host(payload);
     }
+    if (view !== undefined) {
+      if (view[0] * view[1] !== values.length) {
+        throw new Error(`a view of ${view[0]}x${view[1]} was asked of ${values.length} values`);
+      }
+      [height, width] = view;
+    }
     // gpu.js takes typed arrays here; its typings only admit number[].
-    return new this.lib.Input(values as unknown as number[], [width, shape[0]]);
+    return new this.lib.Input(values as unknown as number[], [width, height]);
   }
 
   adopt(output: KernelOutput, spec: KernelSpec): Payload {

@@ -30,12 +30,12 @@ import { GpujsTensor, payloadOf } from "./gpujs-tensor.js";
 import type { KernelCache, KernelCacheStats } from "./kernel-cache.js";
 import type { KernelSpec } from "./kernel-spec.js";
 import { GPUJS, type GpujsMode } from "./modes.js";
+import { bytePairsGradientSpec } from "./sources/byte-pairs.js";
 import { axpySpec, type BinaryOp, binarySpec, type UnaryOp, unarySpec } from "./sources/elementwise.js";
 import type { ExpForm } from "./sources/exp.js";
 import { concatSpec } from "./sources/layout.js";
 import { rowSummarySpec, SUMMARY_CORRECT, SUMMARY_LOSS, softmaxGradSpec } from "./sources/linear.js";
 import {
-  bytePairsGradientSpec,
   type MatmulProblem,
   matmulSpec,
   prefersTransposedOutput,
@@ -442,7 +442,9 @@ export class GpujsBackend implements Backend {
     this.checkOpen(op);
     const { device, kernels } = this.runtime;
     const args: KernelVariable[] = inputs.map((v, i) =>
-      typeof v === "number" ? v : device.argument(this.payload(op, v), v.shape, spec.args[i]!),
+      typeof v === "number"
+        ? v
+        : device.argument(this.payload(op, v), v.shape, spec.args[i]!, spec.views?.[i]),
     );
     const output = kernels.run(spec, args);
     return this.make(device.adopt(output, spec), spec.output);

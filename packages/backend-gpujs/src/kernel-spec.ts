@@ -42,6 +42,13 @@ export interface KernelSpec {
   readonly args: readonly ArgKind[];
   /** `cells` when absent. */
   readonly layout?: OutputLayout;
+  /**
+   * Host modes: how each argument's row-major values are handed to gpu.js, as `[rows, cols]` of
+   * the same number of values (byte pairs counted as values), so that a kernel can read them as
+   * `t[row][col]` with a loop counter as the row (see `sources/byte-pairs.ts`). An argument
+   * without one is handed over in its own shape (byte pairs: half as many columns).
+   */
+  readonly views?: readonly (Shape | undefined)[];
 }
 
 /** `"3x4"`, for keys. */

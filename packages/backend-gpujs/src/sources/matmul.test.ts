@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bytePairsGradientSpec, matmulSpec, rowQuadsMatmulSpec } from "./matmul.js";
+import { bytePairsGradientSpec } from "./byte-pairs.js";
+import { matmulSpec, rowQuadsMatmulSpec } from "./matmul.js";
 
 describe("matmulSpec", () => {
   it("gives each combination of transpose flags its own cache key, for the same operand shapes", () => {

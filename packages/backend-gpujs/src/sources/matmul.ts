@@ -1,5 +1,6 @@
 import type { Shape } from "@tensorplug/core";
-import { dims, type KernelSpec, memoized, QUAD } from "../kernel-spec.js";
+import { type ArgKind, dims, type KernelSpec, memoized, QUAD } from "../kernel-spec.js";
+import { pairedForwardSource } from "./byte-pairs.js";
 import { COL, ROW } from "./common.js";
 
 /** The dimensions and flags of `op(a) · op(b)`. */
@@ -95,14 +96,12 @@ export interface RowQuadsExtras {
   /** `b` is a `ByteImage` read raw: each of its values is divided by this. */
   readonly divisorB?: number;
   /**
-   * With `divisorA`, not `transA`, `inline` and an even `k`: `a` is read as byte pairs (see
-   * `ByteImage.pairs`), each value `lo + 256 hi`, decoded in the kernel; otherwise ignored.
+   * With `divisorA`, not `transA` nor `transB`, no `divisorB`, `inline` and an even `k`: `a` is
+   * read as byte pairs (see `ByteImage.pairs`), each value `lo + 256 hi`, decoded in the kernel
+   * (`pairedForwardSource`); otherwise ignored.
    */
   readonly pairsA?: boolean;
 }
-
-/** Byte pairs of `a` decoded per loop iteration of a `pairsA` product. */
-const PAIR_UNROLL = 2;
 
 /** Dot-product steps per loop iteration of the `rowQuads` matmul. */
 const QUAD_UNROLL = 2;
@@ -142,53 +141,36 @@ function buildRowQuadsMatmul(
   extras: RowQuadsExtras,
 ): KernelSpec {
   const { m, k, n, transA, transB } = p;
+  const flatA = p.a[0] * p.a[1] < FLAT_INDEX_LIMIT;
+  // Byte pairs where they can be read (see `pairsA`) and b is floats as stored; otherwise a is
+  // read byte by byte.
+  const pairs =
+    extras.pairsA === true &&
+    !!extras.divisorA &&
+    !transA &&
+    !transB &&
+    !extras.divisorB &&
+    refs === "inline" &&
+    k % 2 === 0 &&
+    flatA;
+  if (pairs) {
+    const paired = pairedForwardSource(p.a, p.b, { bias: extras.bias === true, divisor: extras.divisorA! });
+    const args: ArgKind[] = ["bytePairs", "tensor", ...(extras.bias ? (["tensor"] as const) : [])];
+    return { key, ...paired, output: [m, n], args, layout: "rowQuads" };
+  }
   const row = refs === "inline" ? "this.thread.x" : "i";
   const group = refs === "inline" ? `this.thread.y * ${QUAD}` : "j";
   const column = (c: number) => (c === 0 ? group : `${group} + ${c}`);
   const overA = extras.divisorA ? ` / ${extras.divisorA}` : "";
   const overB = extras.divisorB ? ` / ${extras.divisorB}` : "";
-  const flatA = p.a[0] * p.a[1] < FLAT_INDEX_LIMIT;
-  // Where byte pairs cannot be read (see `pairsA`), a is read byte by byte.
-  const pairs =
-    extras.pairsA === true && !!extras.divisorA && !transA && refs === "inline" && k % 2 === 0 && flatA;
-  // The flat index of op(a)[row][q] is base + q (a stored [m,k]) or base + q * m (stored [k,m]);
-  // read as byte pairs, op(a)[row][2q] and [2q+1] are both in value base + q.
-  const base = transA ? row : `${row} * ${pairs ? k / 2 : k}`;
+  // The flat index of op(a)[row][q] is base + q (a stored [m,k]) or base + q * m (stored [k,m]).
+  const base = transA ? row : `${row} * ${k}`;
   const flatIndex = (q: string) =>
     transA ? `rb + ${/^\d+$/.test(q) ? Number(q) * m : `(${q}) * ${m}`}` : `rb + ${q}`;
   const readA = (q: string) =>
     `${flatA ? `a[${flatIndex(q)}]` : transA ? `a[${q}][${row}]` : `a[${row}][${q}]`}${overA}`;
   const readB = (q: string, c: number) =>
     `${transB ? `b[${column(c)}][${q}]` : `b[${q}][${column(c)}]`}${overB}`;
-  // The sums of columns 0..width-1 of the group, over the whole dot product, a read as byte pairs:
-  // each gathered value yields two elements of a, for half the gathers (gpu.js's costliest read).
-  const pairSums = (width: number) => {
-    const cols = Array.from({ length: width }, (_, c) => c);
-    // Elements `v${2u}` and `v${2u + 1}` from the pair at flat index `index`, named by `tag`.
-    const decode = (index: string, u: number, tag: string) =>
-      `const w${tag}${u} = a[${index}]; const h${tag}${u} = Math.floor(w${tag}${u} * 0.00390625); ` +
-      `const v${tag}${2 * u} = (w${tag}${u} - h${tag}${u} * 256)${overA}; const v${tag}${2 * u + 1} = h${tag}${u}${overA};`;
-    const add = (tag: string, elements: readonly string[]) =>
-      cols.map((c) => `s${c} += ${elements.map((q, t) => `v${tag}${t} * ${readB(q, c)}`).join(" + ")};`);
-    const pairCount = k / 2;
-    const unrolled = pairCount - (pairCount % PAIR_UNROLL);
-    const steps = Array.from({ length: PAIR_UNROLL }, (_, u) => u);
-    const loop = [
-      ...steps.map((u) => decode(`rb + p * 0.5${u === 0 ? "" : ` + ${u}`}`, u, "")),
-      ...add(
-        "",
-        steps.flatMap((u) => [2 * u, 2 * u + 1].map((t) => (t === 0 ? "p" : `p + ${t}`))),
-      ),
-    ].join(" ");
-    const rest = Array.from({ length: pairCount - unrolled }, (_, r) => unrolled + r).flatMap((q) => [
-      decode(`rb + ${q}`, 0, `r${q}`),
-      ...add(`r${q}`, [String(2 * q), String(2 * q + 1)]),
-    ]);
-    return [
-      ...(unrolled > 0 ? [`for (let p = 0; p < ${2 * unrolled}; p += ${2 * PAIR_UNROLL}) { ${loop} }`] : []),
-      ...rest,
-    ];
-  };
   // The sums of columns 0..width-1 of the group, over the whole dot product.
   const sums = (width: number) => {
     const cols = Array.from({ length: width }, (_, c) => c);
@@ -203,12 +185,10 @@ function buildRowQuadsMatmul(
       cols.map((c) => `s${c} += ${readA(q)} * ${readB(q, c)};`),
     );
     const addBias = extras.bias ? cols.map((c) => `s${c} += bias[0][${column(c)}];`) : [];
-    const products = pairs
-      ? pairSums(width)
-      : [
-          ...(unrolled > 0 ? [`for (let p = 0; p < ${unrolled}; p += ${QUAD_UNROLL}) { ${loop} }`] : []),
-          ...rest,
-        ];
+    const products = [
+      ...(unrolled > 0 ? [`for (let p = 0; p < ${unrolled}; p += ${QUAD_UNROLL}) { ${loop} }`] : []),
+      ...rest,
+    ];
     return [...products, ...addBias].join("\n  ");
   };
   const full = Math.floor(n / QUAD);
@@ -230,65 +210,10 @@ function buildRowQuadsMatmul(
     source: `function(a, b${extras.bias ? ", bias" : ""}) {\n  ${lines.join("\n  ")}\n}`,
     output: [m, n],
     args: [
-      pairs ? "bytePairs" : extras.divisorA ? "bytes" : "tensor",
+      extras.divisorA ? "bytes" : "tensor",
       extras.divisorB ? "bytes" : "tensor",
       ...(extras.bias ? (["tensor"] as const) : []),
     ],
     layout: "rowQuads",
   };
-}
-
-/**
- * `aᵀ · b` for `a` a `ByteImage` of `[k, m]` read as byte pairs (`ByteImage.pairs`, rows of even
- * length `m`) and divided by `divisor`, in the `pairBlocks` layout: each thread decodes one pair,
- * two elements of a row of `aᵀ`, and multiplies them by two columns of `b`, so each gathered value
- * (webasm's costliest read) feeds 4 products from half as many gathers, and 2 loads of `b` serve
- * them where the `rowQuads` product loads 4. This is the weight gradient `xᵀ G` of a batch of
- * images. Inline thread references: webasm only.
- */
-export function bytePairsGradientSpec(a: Shape, b: Shape, divisor: number): KernelSpec {
-  const key = `matmulP+tA+a/${divisor}+pairs|${dims(a)}|${dims(b)}`;
-  return memoized(key, () => {
-    const [k, m] = a;
-    const n = b[1];
-    const pairsPerRow = m / 2;
-    const over = ` / ${divisor}`;
-    const col = (c: number) => `this.thread.y * 2${c === 0 ? "" : ` + ${c}`}`;
-    // The sums for columns 0..width-1 of the thread's pair of columns, over the whole dot product.
-    const sums = (width: number) => {
-      const step = (q: string, tag: string) => {
-        const cols = Array.from({ length: width }, (_, c) => c);
-        return [
-          `const w${tag} = a[rb + (${q}) * ${pairsPerRow}]; const h${tag} = Math.floor(w${tag} * 0.00390625);`,
-          `const lo${tag} = (w${tag} - h${tag} * 256)${over}; const hi${tag} = h${tag}${over};`,
-          ...cols.map((c) => `const g${tag}${c} = b[${q}][${col(c)}];`),
-          ...cols.map((c) => `s${c} += lo${tag} * g${tag}${c}; s${2 + c} += hi${tag} * g${tag}${c};`),
-        ].join(" ");
-      };
-      const unrolled = k - (k % QUAD_UNROLL);
-      const offsets = Array.from({ length: QUAD_UNROLL }, (_, u) => (u === 0 ? "p" : `p + ${u}`));
-      return [
-        ...(unrolled > 0
-          ? [
-              `for (let p = 0; p < ${unrolled}; p += ${QUAD_UNROLL}) { ${offsets.map((q, u) => step(q, String(u))).join(" ")} }`,
-            ]
-          : []),
-        ...Array.from({ length: k - unrolled }, (_, t) => step(String(unrolled + t), `r${t}`)),
-      ].join("\n  ");
-    };
-    const full = Math.floor(n / 2);
-    const body =
-      n % 2 === 0
-        ? sums(2)
-        : full === 0
-          ? sums(1)
-          : `if (this.thread.y < ${full}) {\n  ${sums(2)}\n  } else {\n  ${sums(1)}\n  }`;
-    return {
-      key,
-      source: `function(a, b) {\n  const rb = this.thread.x;\n  let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;\n  ${body}\n  return [s0, s1, s2, s3];\n}`,
-      output: [m, n],
-      args: ["bytePairs", "tensor"],
-      layout: "pairBlocks",
-    };
-  });
 }
