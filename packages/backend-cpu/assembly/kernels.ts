@@ -538,7 +538,7 @@ export function linearSoftmaxCrossEntropy(
     if (bytes) forward<u8>(idx, val, lut, count, w, ns, bias, z);
     else forward<f32>(idx, val, lut, count, w, ns, bias, z);
 
-    // Softmax and cross-entropy of this row, in float64 (ten values: precision is free here).
+    // Softmax and cross-entropy of this row: its largest logit and target first (ties: the lowest index).
     const target = t + ((<usize>i * <usize>n) << 2);
     let max = <f64>load<f32>(z);
     let best = 0;
