@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type ChunkPlan, CONTROL_BYTES, drainChunks, runChunksHere, SLOTS } from "./kernel-thread.js";
+import { KERNELS_WASM_SHARED } from "./generated/kernels-wasm.js";
+import {
+  type ChunkPlan,
+  CONTROL_BYTES,
+  drainChunks,
+  KernelThread,
+  runChunksHere,
+  SLOTS,
+} from "./kernel-thread.js";
 
 const CHUNK_BITS = 8;
 
@@ -55,3 +63,29 @@ describe("chunks of a kernel call", () => {
     expect(ctrl[SLOTS.FINISHED]).toBe(8);
   });
 });
+
+describe("a worker whose view of the memory lags", () => {
+  it("takes no chunk of a job laid out on memory it cannot see, and says it is stale", async () => {
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 64, shared: true });
+    const module = new WebAssembly.Module(decodeWasm(KERNELS_WASM_SHARED));
+    // The control block goes past the module's own data and table, as the backend lays it out.
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as { heapBase(): number };
+    const thread = KernelThread.start(module, memory, Math.ceil(exports.heapBase() / 16) * 16, ["sumSlots"]);
+    if (thread === undefined) return expect(typeof SharedArrayBuffer).toBe("undefined");
+    expect(await thread.whenReady()).toBe(true);
+    // The job claims 8 pages more than the memory has: as if it had grown where the worker cannot see.
+    const ahead = { buffer: { byteLength: memory.buffer.byteLength + 8 * 65536 } };
+    Object.defineProperty(thread, "memory", { value: ahead });
+    const rows: number[] = [];
+    thread.run("sumSlots", plan(256, 32), [0, 0, 0, 0], [0, 0, 0, 0], (_, from) => rows.push(from!), true);
+    expect(rows.sort((a, b) => a - b)).toEqual([0, 32, 64, 96, 128, 160, 192, 224]);
+    const deadline = Date.now() + 5_000;
+    while (!thread.stale() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(thread.stale()).toBe(true);
+    expect(thread.stop()).toBe(true);
+  });
+});
+
+function decodeWasm(base64: string): Uint8Array {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}

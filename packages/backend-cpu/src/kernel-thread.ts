@@ -33,8 +33,15 @@ export const SLOTS = {
   SLOT_ARG_1: 12,
   SLOT_STRIDE_1: 13,
   ARGC: 14,
+  /**
+   * The size of the memory, in pages, when the job was laid out: the worker checks that its view
+   * of the memory has caught up before it claims a chunk (see `WORKER_SOURCE`).
+   */
+  PAGES: 15,
+  /** Set by a worker that could not see the job's memory in time; it takes no chunk then. */
+  STALE: 16,
   /** The worker's arguments start here. */
-  ARGS: 15,
+  ARGS: 17,
 } as const;
 
 /** Bytes the control block takes at the start of the arena. */
@@ -49,6 +56,14 @@ const READY = 1;
 const FAILED = 2;
 const STOPPED = 3;
 const STOP = -1;
+
+/** Bytes in a page of WebAssembly memory. */
+const PAGE_BYTES = 65536;
+/**
+ * How long a woken worker waits for its view of a grown memory to catch up before it leaves the
+ * job to the caller and asks to be replaced.
+ */
+const CATCH_UP_MS = 20;
 
 /** How long `whenReady` waits for the worker to start, and a call for a chunk to finish, before giving up on it. */
 const START_TIMEOUT_MS = 10_000;
@@ -115,6 +130,12 @@ export function drainChunks(
 
 // Plain JavaScript, run with `eval: true`: the worker needs no file of its own, so it works the
 // same from the TypeScript sources under test and from the built package.
+//
+// When the caller grows the shared memory, the worker's isolate learns of it at its next
+// interrupt check, which updates the memory object and the instance together. A job's chunks may
+// lie in the new pages, so before claiming one the worker waits (each turn of the loop is such a
+// check) until its view of the memory is as large as the job's; one that does not catch up in
+// CATCH_UP_MS takes no chunk and says so (STALE), and the caller starts a new worker.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, names } = workerData;
@@ -140,6 +161,15 @@ while (exports !== undefined) {
     Atomics.store(ctrl, S.STATE, ${STOPPED});
     Atomics.notify(ctrl, S.STATE);
     break;
+  }
+  const need = ctrl[S.PAGES] * ${PAGE_BYTES};
+  if (memory.buffer.byteLength < need) {
+    const until = Date.now() + ${CATCH_UP_MS};
+    while (memory.buffer.byteLength < need && Date.now() < until) {}
+    if (memory.buffer.byteLength < need) {
+      Atomics.store(ctrl, S.STALE, 1);
+      continue;
+    }
   }
   const base = Array.from(ctrl.subarray(S.ARGS, S.ARGS + ctrl[S.ARGC]));
   drainChunks(ctrl, S, ${CHUNK_BITS}, job, base, exports[names[fn]]);
@@ -210,7 +240,12 @@ export class KernelThread {
   private job = 0;
   private up = false;
 
-  private constructor(worker: WorkerLike, ctrl: Int32Array, names: readonly string[]) {
+  private constructor(
+    worker: WorkerLike,
+    ctrl: Int32Array,
+    names: readonly string[],
+    private readonly memory: WebAssembly.Memory,
+  ) {
     this.worker = worker;
     this.ctrl = ctrl;
     this.names = names;
@@ -243,7 +278,7 @@ export class KernelThread {
     }
     // The worker must never keep a finished program alive.
     worker.unref();
-    return new KernelThread(worker, ctrl, names);
+    return new KernelThread(worker, ctrl, names, memory);
   }
 
   /** Whether the worker is up and takes chunks; checked at every call until it is. */
@@ -255,6 +290,11 @@ export class KernelThread {
   /** Whether the worker could not instantiate the module: it will never take a chunk. */
   failed(): boolean {
     return Atomics.load(this.ctrl, SLOTS.STATE) === FAILED;
+  }
+
+  /** Whether the worker could not see a grown memory in time (see `WORKER_SOURCE`): it takes no more chunks. */
+  stale(): boolean {
+    return Atomics.load(this.ctrl, SLOTS.STALE) === 1;
   }
 
   /** Resolves once the worker is up (true), or when it failed or did not come up in time (false). */
@@ -295,6 +335,7 @@ export class KernelThread {
     const tag = job & ((1 << (31 - CHUNK_BITS)) - 1);
     Atomics.store(this.ctrl, SLOTS.NEXT, tag << CHUNK_BITS);
     writePlan(this.ctrl, fn, plan);
+    this.ctrl[SLOTS.PAGES] = this.memory.buffer.byteLength / PAGE_BYTES;
     this.ctrl[SLOTS.ARGC] = workerArgs.length;
     this.ctrl.set(workerArgs, SLOTS.ARGS);
     if (help) {

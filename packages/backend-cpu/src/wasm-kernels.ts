@@ -124,8 +124,6 @@ export class WasmKernels {
   private readonly memory: WebAssembly.Memory;
   private readonly module: WebAssembly.Module;
   private thread: KernelThread | undefined;
-  /** The memory grew since the worker started: its instance may not have seen the new size yet. */
-  private grownUnderWorker = false;
   /** Where each call's arena starts: past the control block and every resident region. */
   private base: number;
   /** Where the first resident region starts: the arena's start when there is none. */
@@ -171,9 +169,8 @@ export class WasmKernels {
     const at = this.base;
     this.base = Math.ceil((at + length) / 16) * 16;
     this.regions.push({ at, end: this.base, live: true });
-    // With room above for the arena as large as it has been, or as the memory starts with: a call
-    // that grew the memory would replace the worker (see `currentThread`), and one started for the
-    // region's growth may not be up yet, so that the call would wait for it.
+    // With room above for the arena as large as it has been, or as the memory starts with, so that
+    // the calls after it do not grow the memory again.
     this.ensureBytes(this.base + Math.max(this.arenaPeak, INITIAL_PAGES * PAGE - this.residentStart));
     const buffer = this.memory.buffer;
     this.residentBuffers.add(buffer);
@@ -359,24 +356,21 @@ export class WasmKernels {
   }
 
   /**
-   * A worker whose instance has certainly seen the memory's current size. Another thread's
-   * instance learns that a shared memory grew only at its next interrupt check, which a worker
-   * woken from Atomics.wait may not pass before it runs a kernel, and then a read past the old
-   * size traps. So after the memory grows the worker is replaced by one instantiated on the grown
-   * memory (tens of milliseconds, and only when a call needs more memory than any before it).
+   * The worker, if there is one that can take chunks. After the memory grows, the worker checks
+   * that its instance sees the new size before it claims a chunk (see `KernelThread`); one that
+   * could not in time is replaced by a worker instantiated on the grown memory.
    */
   private currentThread(): KernelThread | undefined {
     if (this.thread?.failed()) {
       this.thread.stop();
       this.thread = undefined;
     }
-    if (this.thread !== undefined && this.grownUnderWorker) {
+    if (this.thread?.stale()) {
       // A worker that did not answer might still wake on this control block: go on with one thread.
       const stopped = this.thread.stop();
       this.thread = stopped
         ? KernelThread.start(this.module, this.memory, this.controlAt, THREADED)
         : undefined;
-      this.grownUnderWorker = false;
     }
     return this.thread;
   }
@@ -428,7 +422,6 @@ export class WasmKernels {
     const missing = end - this.memory.buffer.byteLength;
     if (missing > 0) {
       this.memory.grow(Math.ceil(missing / PAGE));
-      this.grownUnderWorker = this.thread !== undefined;
     }
   }
 
