@@ -148,6 +148,28 @@ export function allFinite(at: usize, count: i32): bool {
 export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
   const from = (<usize>n) << 2;
   const to = (<usize>ns) << 2;
+  if (ns === 12 && rows > 0) {
+    // Three vectors a row, read whole and the lanes past `n` cleared (a copy and a fill per row
+    // cost twice as much as the loop below takes for the weights); the last row lane by lane,
+    // as reading whole vectors there could pass the end of the memory.
+    const m0 = realLanes(0, n);
+    const m1 = realLanes(4, n);
+    const m2 = realLanes(8, n);
+    const last = <usize>rows - 1;
+    for (let r: usize = 0; r < last; r++) {
+      const s = src + r * from;
+      const d = dst + r * to;
+      v128.store(d, v128.and(v128.load(s), m0));
+      v128.store(d, v128.and(v128.load(s, 16), m1), 16);
+      v128.store(d, v128.and(v128.load(s, 32), m2), 32);
+    }
+    const s = src + last * from;
+    const d = dst + last * to;
+    v128.store(d, rowLanes(s, 0, n));
+    v128.store(d, rowLanes(s, 4, n), 16);
+    v128.store(d, rowLanes(s, 8, n), 32);
+    return;
+  }
   for (let r: usize = 0; r < <usize>rows; r++) {
     memory.copy(dst + r * to, src + r * from, from);
     memory.fill(dst + r * to + from, 0, to - from);
@@ -175,6 +197,27 @@ export function stepWeights(
 ): void {
   const s = f64x2.splat(scale);
   const rowBytes = (<usize>ns) << 2;
+  if (ns === 12) {
+    // A row's three vectors summed side by side: a single vector's sum waits on each add in turn.
+    for (let p = 0; p < k; p++) {
+      const row = gw + <usize>p * rowBytes;
+      let s0 = v128.load(row);
+      let s1 = v128.load(row, 16);
+      let s2 = v128.load(row, 32);
+      for (let slot = 1; slot < slots; slot++) {
+        const at = row + <usize>slot * stride;
+        s0 = f32x4.add(s0, v128.load(at));
+        s1 = f32x4.add(s1, v128.load(at, 16));
+        s2 = f32x4.add(s2, v128.load(at, 32));
+      }
+      const w0 = w + <usize>p * rowBytes;
+      const o = out + ((<usize>p * <usize>n) << 2);
+      v128.store(o, steppedLanes(v128.load(w0), s0, s));
+      v128.store(o, steppedLanes(v128.load(w0, 16), s1, s), 16);
+      v128.store(o, steppedLanes(v128.load(w0, 32), s2, s), 32);
+    }
+    return;
+  }
   for (let p = 0; p < k; p++) {
     const row = <usize>p * rowBytes;
     const o = out + ((<usize>p * <usize>n) << 2);
@@ -182,15 +225,19 @@ export function stepWeights(
       let sum = v128.load(gw + row + c);
       for (let slot = 1; slot < slots; slot++)
         sum = f32x4.add(sum, v128.load(gw + <usize>slot * stride + row + c));
-      const v = v128.load(w + row + c);
-      const low = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(s, f64x2.promote_low_f32x4(sum)));
-      const high = f64x2.add(
-        f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)),
-        f64x2.mul(s, f64x2.promote_low_f32x4(i64x2.shuffle(sum, sum, 1, 0))),
-      );
-      v128.store(o + c, i64x2.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2));
+      v128.store(o + c, steppedLanes(v128.load(w + row + c), sum, s));
     }
   }
+}
+
+/** `v + s · g` lane by lane, computed in float64 and rounded once to float32, as `axpy` rounds. */
+function steppedLanes(v: v128, g: v128, s: v128): v128 {
+  const low = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(s, f64x2.promote_low_f32x4(g)));
+  const high = f64x2.add(
+    f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)),
+    f64x2.mul(s, f64x2.promote_low_f32x4(i64x2.shuffle(g, g, 1, 0))),
+  );
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 2);
 }
 
 /** The inverse of `pad`: rows of stride `ns` at `src` into packed rows of `n` floats at `dst`. */
@@ -601,7 +648,27 @@ export function linearSoftmaxCrossEntropy(
  * first, in slot order: the chunks' parts of a gradient, in one pass over them.
  */
 export function sumSlots(at: usize, slots: i32, stride: usize, count: i32): void {
-  for (let v: usize = 0; v < (<usize>count) << 2; v += 16) {
+  const bytes = (<usize>count) << 2;
+  let v: usize = 0;
+  // Four vectors side by side, for the reason `stepWeights` gives.
+  for (; v + 64 <= bytes; v += 64) {
+    let s0 = v128.load(at + v);
+    let s1 = v128.load(at + v, 16);
+    let s2 = v128.load(at + v, 32);
+    let s3 = v128.load(at + v, 48);
+    for (let s = 1; s < slots; s++) {
+      const part = at + <usize>s * stride + v;
+      s0 = f32x4.add(s0, v128.load(part));
+      s1 = f32x4.add(s1, v128.load(part, 16));
+      s2 = f32x4.add(s2, v128.load(part, 32));
+      s3 = f32x4.add(s3, v128.load(part, 48));
+    }
+    v128.store(at + v, s0);
+    v128.store(at + v, s1, 16);
+    v128.store(at + v, s2, 32);
+    v128.store(at + v, s3, 48);
+  }
+  for (; v < bytes; v += 16) {
     let sum = v128.load(at + v);
     for (let s = 1; s < slots; s++) sum = f32x4.add(sum, v128.load(at + <usize>s * stride + v));
     v128.store(at + v, sum);
