@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { Random } from "@tensorplug/core";
+import type { Backend, Random } from "@tensorplug/core";
 import {
   batchCount,
   batches,
@@ -18,14 +18,27 @@ import type { TrainData } from "@tensorplug/softmax";
 import type { DataIdentity } from "./artefacts/checkpoint.js";
 import type { ProgressBar } from "./progress.js";
 
-/** The book's data pipeline: train shuffled by the run's generator every epoch, test in order. */
-export function trainData(data: FashionMnist, batchSize: number, rng: Random): TrainData {
+/**
+ * The book's data pipeline: train shuffled by the run's generator every epoch, test in order, in
+ * batches of `testBatchSize` (the training size unless given: the book's choice; the size changes
+ * only how fast the test set is scored, and the last digits of its summed loss).
+ */
+export function trainData(
+  data: FashionMnist,
+  batchSize: number,
+  rng: Random,
+  testBatchSize: number = batchSize,
+): TrainData {
   return {
     batchesPerEpoch: batchCount(data.train.count, batchSize),
     trainBatches: () => batches(data.train, { batchSize, shuffle: (indices) => rng.shuffle(indices) }),
-    // Evaluation batch size only affects speed, not results; reuse the training size as the book does.
-    testBatches: () => batches(data.test, { batchSize }),
+    testBatches: () => batches(data.test, { batchSize: testBatchSize }),
   };
+}
+
+/** The test batch size for `backend`: its `caps.scoreRows` where that is larger than the training batch. */
+export function testBatchSize(backend: Backend, batchSize: number): number {
+  return Math.max(batchSize, backend.caps.scoreRows ?? batchSize);
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { writeCheckpoint } from "./artefacts/checkpoint.js";
 import { writeMetrics, writeModel } from "./artefacts/run-folder.js";
 import { CliError } from "./cli-error.js";
-import { dataIdentity, trainData } from "./data.js";
+import { dataIdentity, testBatchSize, trainData } from "./data.js";
 import { type Io, println } from "./io.js";
 import type { Output } from "./output.js";
 import type { ProgressBar } from "./progress.js";
@@ -102,7 +102,7 @@ export async function trainSession(session: Session): Promise<SessionOutcome> {
   let kept = false;
   try {
     if (!resume) await save();
-    const source = trainData(data, settings.batchSize, rng);
+    const source = trainData(data, settings.batchSize, rng, testBatchSize(model.backend, settings.batchSize));
     const startEpoch = history.length;
     const totalBatches = (settings.epochs - startEpoch) * source.batchesPerEpoch;
     const started = performance.now();

@@ -98,7 +98,7 @@ describe("CpuBackend handles", () => {
 });
 
 describe("CpuBackend identity", () => {
-  it("declares float32, synchronous reads, and its fused kernels and byte uploads", () => {
+  it("declares float32, synchronous reads, its fused kernels and byte uploads, and large scoring calls", () => {
     const be = createCpuBackend();
     expect(be.name).toBe("cpu");
     expect(be.mode).toBe("cpu");
@@ -113,6 +113,7 @@ describe("CpuBackend identity", () => {
         "uploadBytes",
       ].sort(),
     );
+    expect(be.caps.scoreRows).toBe(16_384);
   });
 
   it("registry entry starts a fresh backend each time", async () => {

@@ -123,6 +123,16 @@ describe("the conformance suite catches a sabotaged backend", () => {
     ).toMatch(/softmax of 5x3 logits .*: element #\d+ is NaN/);
   });
 
+  it("caps that promise a scoring batch of no rows", async () => {
+    const backend = sabotaged((real) => ({ caps: { ...real.caps, scoreRows: 0 } }));
+    expect(
+      await failureOf(
+        backend,
+        "name, mode, precision, syncRead, fused and scoreRows agree with the methods present",
+      ),
+    ).toMatch(/caps.scoreRows is 0, not a positive integer/);
+  });
+
   it("an op that leaks an intermediate handle", async () => {
     const backend = sabotaged((real) => ({
       sum: (x: Tensor, axis: 0 | 1) => {

@@ -24,6 +24,12 @@ export interface BackendCaps {
   readonly syncRead: boolean;
   /** Composite ops for which the backend provides a fused kernel. */
   readonly fused: ReadonlySet<FusedOp>;
+  /**
+   * Rows a scoring call (`linearSoftmaxLoss`) takes best at once, where that is more than a
+   * training batch: a caller scoring a whole data set may cut it into batches this large. Absent:
+   * score in batches of the training size. Only speed depends on it.
+   */
+  readonly scoreRows?: number;
 }
 
 /**

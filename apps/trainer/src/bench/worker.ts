@@ -2,7 +2,7 @@
 // no backend's leftovers (compiled kernels, wasm heaps, GL contexts) weigh on the next one.
 import { hostBytes, Random } from "@tensorplug/core";
 import { BOOK_RECIPE, SoftmaxRegression, train } from "@tensorplug/softmax";
-import { loadData, trainData } from "../data.js";
+import { loadData, testBatchSize, trainData } from "../data.js";
 import { createRegistry } from "../registry.js";
 import type { BenchJob, BenchReply } from "./job.js";
 
@@ -26,7 +26,8 @@ async function run(job: BenchJob): Promise<BenchReply> {
     const rng = new Random(job.seed);
     const model = SoftmaxRegression.initialize(backend, rng);
     const started = performance.now();
-    const history = await train(model, trainData(data, BOOK_RECIPE.batchSize, rng), {
+    const { batchSize } = BOOK_RECIPE;
+    const history = await train(model, trainData(data, batchSize, rng, testBatchSize(backend, batchSize)), {
       epochs: job.epochs,
       lr: BOOK_RECIPE.lr,
     });

@@ -15,14 +15,14 @@ const FUSED_OPS: readonly FusedOp[] = [
 export const capsChecks: readonly Check[] = [
   {
     group: "caps",
-    name: "name, mode, precision, syncRead and fused agree with the methods present",
+    name: "name, mode, precision, syncRead, fused and scoreRows agree with the methods present",
     async run({ backend }) {
       const problems: string[] = [];
       if (typeof backend.name !== "string" || backend.name === "")
         problems.push("name is not a non-empty string");
       if (typeof backend.mode !== "string" || backend.mode === "")
         problems.push("mode is not a non-empty string");
-      const { precision, syncRead, fused } = backend.caps;
+      const { precision, syncRead, fused, scoreRows } = backend.caps;
       if (precision !== 16 && precision !== 32)
         problems.push(`precision is ${String(precision)}, not 16 or 32`);
       if (syncRead !== (typeof backend.readSync === "function")) {
@@ -38,6 +38,8 @@ export const capsChecks: readonly Check[] = [
             problems.push(`caps.fused declares ${op} but the method is missing`);
         }
       }
+      if (scoreRows !== undefined && !(Number.isSafeInteger(scoreRows) && scoreRows > 0))
+        problems.push(`caps.scoreRows is ${String(scoreRows)}, not a positive integer`);
       if (problems.length > 0) throw new Error(`caps of "${backend.name}": ${problems.join("; ")}`);
     },
   },
