@@ -150,3 +150,45 @@ describe("CpuBackend byte uploads", () => {
     expect(be.live()).toBe(3);
   });
 });
+
+describe("CpuBackend SGD steps", () => {
+  /** A step's operands on `be`: 3 rows of 600 inputs, 2 classes (1,200 weights, more than a spare needs). */
+  function operands(be: CpuBackend) {
+    const x = be.upload(
+      Float32Array.from({ length: 1800 }, (_, i) => ((i * 7) % 11) / 10),
+      [3, 600],
+    );
+    const W = be.upload(
+      Float32Array.from({ length: 1200 }, (_, i) => ((i % 13) - 6) / 100),
+      [600, 2],
+    );
+    const b = be.upload(Float32Array.from([0.5, -0.5]), [1, 2]);
+    const t = be.upload(Float32Array.from([1, 0, 0, 1, 1, 0]), [3, 2]);
+    return { x, W, b, t };
+  }
+
+  it("writes the new weights over a disposed handle's floats; live handles and the step's result are as without", () => {
+    const fresh = createCpuBackend();
+    const { x, W, b, t } = operands(fresh);
+    const want = fresh.readSync(fresh.linearSoftmaxSgd(x, W, b, t, -0.1).W);
+
+    const be = createCpuBackend();
+    const ops = operands(be);
+    const kept = be.readSync(ops.W);
+    const old = be.upload(new Float32Array(1200).fill(7), [600, 2]);
+    const oldFloats = (old as CpuTensor).data;
+    be.dispose(old);
+    const step = be.linearSoftmaxSgd(ops.x, ops.W, ops.b, ops.t, -0.1);
+    expect((step.W as CpuTensor).data).toBe(oldFloats);
+    expect(Array.from(be.readSync(step.W))).toEqual(Array.from(want));
+    expect(Array.from(be.readSync(ops.W))).toEqual(Array.from(kept));
+    expect(() => be.readSync(old)).toThrow(/used after dispose/);
+    // A disposed handle of another size is left alone.
+    const small = be.upload(new Float32Array(1100).fill(7), [550, 2]);
+    const smallFloats = (small as CpuTensor).data;
+    be.dispose(small);
+    const next = be.linearSoftmaxSgd(ops.x, step.W, ops.b, ops.t, -0.1);
+    expect((next.W as CpuTensor).data).not.toBe(smallFloats);
+    expect(be.readSync(next.W)).toHaveLength(1200);
+  });
+});

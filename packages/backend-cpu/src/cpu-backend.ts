@@ -27,6 +27,8 @@ import { type Input, isRows, type Layer, type WasmKernels, wasmKernels } from ".
 
 /** The largest bytes a disposed handle leaves for the next upload: a few batches of images. */
 const MAX_SPARE_BYTES = 1 << 20;
+/** The fewest floats a disposed handle leaves for the next weights of an SGD step. */
+const MIN_SPARE_FLOATS = 1024;
 
 /** Options of a CPU backend. */
 export interface CpuBackendOptions {
@@ -89,6 +91,12 @@ export class CpuBackend implements Backend {
    * (at most `MAX_SPARE_BYTES`): disposing a large upload gives its memory back.
    */
   private spareBytes: Uint8Array | undefined;
+  /**
+   * The floats of the last large float handle disposed, for the next weights `linearSoftmaxSgd`
+   * makes: training disposes the old weights at every step, and a fresh 31 kB array a step came
+   * with its allocation and the garbage collections it brought.
+   */
+  private spareFloats: Float32Array | undefined;
   /** What `allocateBytes` handed out, given back by `close`. */
   private readonly residentBytes: Uint8Array[] = [];
 
@@ -202,7 +210,9 @@ export class CpuBackend implements Backend {
     this.checkOwned("dispose", t);
     const data = (t as CpuTensor).data;
     // Only a copy of this backend's own can be written over by the next upload.
-    if (data !== null && !(data instanceof Float32Array) && !isRows(data) && !data.resident) {
+    if (data instanceof Float32Array) {
+      if (data.length >= MIN_SPARE_FLOATS) this.spareFloats = data;
+    } else if (data !== null && !isRows(data) && !data.resident) {
       if (data.bytes.length <= MAX_SPARE_BYTES) this.spareBytes = data.bytes;
     }
     (t as CpuTensor).data = null;
@@ -342,7 +352,9 @@ export class CpuBackend implements Backend {
   linearSoftmaxSgd(x: Tensor, W: Tensor, b: Tensor, targets: Tensor, scale: number): LinearSoftmaxSgd {
     const layer = this.layer("linearSoftmaxSgd", x, W, b, targets);
     const { m, k, n } = layer;
-    const out = this.kernels().linearSoftmaxSgd(layer, scale);
+    const spare = this.spareFloats;
+    this.spareFloats = undefined;
+    const out = this.kernels().linearSoftmaxSgd(layer, scale, spare?.length === k * n ? spare : undefined);
     return {
       loss: this.make(out.loss, [m, 1]),
       correct: this.make(out.correct, [m, 1]),

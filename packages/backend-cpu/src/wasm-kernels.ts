@@ -258,11 +258,13 @@ export class WasmKernels {
   /**
    * The same layer and one SGD step: each row's loss and correct flag, and the weights after the
    * step, `w + scale · gradW` and `b + scale · gradB`, rounded as `axpy` rounds: the gradients are
-   * applied where the kernel summed them, not copied out first.
+   * applied where the kernel summed them, not copied out first. The new weights are written into
+   * `into` when given (`k · n` floats no one else holds), else into a new array.
    */
   linearSoftmaxSgd(
     layer: Layer,
     scale: number,
+    into?: Float32Array,
   ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
     const { b, k, n } = layer;
     const ns = paddedStride(n);
@@ -272,7 +274,10 @@ export class WasmKernels {
     const gradB = this.heapF32(gb, n);
     const newB = new Float32Array(n);
     for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
-    return { loss, correct, W: this.heapF32(stepped, k * n).slice(), b: newB };
+    const stepW = this.heapF32(stepped, k * n);
+    if (into === undefined) return { loss, correct, W: stepW.slice(), b: newB };
+    into.set(stepW);
+    return { loss, correct, W: into, b: newB };
   }
 
   /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
