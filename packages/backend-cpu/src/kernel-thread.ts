@@ -58,7 +58,7 @@ const STOPPED = 3;
 const STOP = -1;
 
 /** Bytes in a page of WebAssembly memory. */
-const PAGE_BYTES = 65536;
+export const PAGE_BYTES = 65536;
 /**
  * How long a woken worker waits for its view of a grown memory to catch up before it leaves the
  * job to the caller and asks to be replaced.

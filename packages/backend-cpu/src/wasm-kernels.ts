@@ -1,5 +1,12 @@
 import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from "./generated/kernels-wasm.js";
-import { type ChunkPlan, CONTROL_BYTES, KernelThread, MAX_CHUNKS, runChunksHere } from "./kernel-thread.js";
+import {
+  type ChunkPlan,
+  CONTROL_BYTES,
+  KernelThread,
+  MAX_CHUNKS,
+  PAGE_BYTES,
+  runChunksHere,
+} from "./kernel-thread.js";
 
 /** Bytes that stand for `byte * scale`, as `uploadBytes` stores them. */
 export interface ByteData {
@@ -70,7 +77,6 @@ interface KernelExports {
 /** The exports a worker may be asked to run. */
 const THREADED = ["matmul", "linearSoftmaxCrossEntropy"] as const;
 
-const PAGE = 65536;
 const FLOAT = 4;
 /** Pages the memory starts with: room for a batch of 256 images without growing. */
 const INITIAL_PAGES = 64;
@@ -171,7 +177,7 @@ export class WasmKernels {
     this.regions.push({ at, end: this.base, live: true });
     // With room above for the arena as large as it has been, or as the memory starts with, so that
     // the calls after it do not grow the memory again.
-    this.ensureBytes(this.base + Math.max(this.arenaPeak, INITIAL_PAGES * PAGE - this.residentStart));
+    this.ensureBytes(this.base + Math.max(this.arenaPeak, INITIAL_PAGES * PAGE_BYTES - this.residentStart));
     const buffer = this.memory.buffer;
     this.residentBuffers.add(buffer);
     // Earlier calls laid operands out where the region now starts.
@@ -426,7 +432,7 @@ export class WasmKernels {
   private ensureBytes(end: number): void {
     const missing = end - this.memory.buffer.byteLength;
     if (missing > 0) {
-      this.memory.grow(Math.ceil(missing / PAGE));
+      this.memory.grow(Math.ceil(missing / PAGE_BYTES));
     }
   }
 
