@@ -131,11 +131,9 @@ function valueAt<T>(vals: usize, q: i32, lut: usize): f32 {
 
 /** Whether all `count` floats at `at` are finite: `v - v` is 0 for them and NaN for ±Infinity and NaN. */
 export function allFinite(at: usize, count: i32): bool {
-  const zero = f32x4.splat(0);
   let p = 0;
   for (; p + 4 <= count; p += 4) {
-    const v = v128.load(at + ((<usize>p) << 2));
-    if (!i32x4.all_true(f32x4.eq(f32x4.sub(v, v), zero))) return false;
+    if (!i32x4.all_true(finiteLanes(v128.load(at + ((<usize>p) << 2))))) return false;
   }
   for (; p < count; p++) {
     const v = load<f32>(at + ((<usize>p) << 2));
@@ -182,7 +180,9 @@ export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
  * `ns` in, `k` packed rows of `n` out, each rounded once from float64, as the host's `axpy` rounds.
  * One pass: the parts are read once and the sum never stored. A row's last vector runs past its
  * `n` floats into the next row, which its own stores overwrite after; `out` needs `ns - n` floats
- * of room at its end.
+ * of room at its end. Unless `padded` is 0, the same weights go there too, in rows of stride `ns`
+ * with the lanes past `n` zero (it may be `w` itself: each row is read before it is written), so
+ * that the next call finds them laid out. Returns whether every new weight is finite.
  */
 export function stepWeights(
   w: usize,
@@ -194,10 +194,15 @@ export function stepWeights(
   n: i32,
   scale: f64,
   out: usize,
-): void {
+  padded: usize,
+): bool {
   const s = f64x2.splat(scale);
   const rowBytes = (<usize>ns) << 2;
+  let finite = i32x4.splat(-1);
   if (ns === 12) {
+    const m0 = realLanes(0, n);
+    const m1 = realLanes(4, n);
+    const m2 = realLanes(8, n);
     // A row's three vectors summed side by side: a single vector's sum waits on each add in turn.
     for (let p = 0; p < k; p++) {
       const row = gw + <usize>p * rowBytes;
@@ -211,12 +216,24 @@ export function stepWeights(
         s2 = f32x4.add(s2, v128.load(at, 32));
       }
       const w0 = w + <usize>p * rowBytes;
+      const v0 = v128.and(steppedLanes(v128.load(w0), s0, s), m0);
+      const v1 = v128.and(steppedLanes(v128.load(w0, 16), s1, s), m1);
+      const v2 = v128.and(steppedLanes(v128.load(w0, 32), s2, s), m2);
+      finite = v128.and(finite, finiteLanes(v0));
+      finite = v128.and(finite, finiteLanes(v1));
+      finite = v128.and(finite, finiteLanes(v2));
       const o = out + ((<usize>p * <usize>n) << 2);
-      v128.store(o, steppedLanes(v128.load(w0), s0, s));
-      v128.store(o, steppedLanes(v128.load(w0, 16), s1, s), 16);
-      v128.store(o, steppedLanes(v128.load(w0, 32), s2, s), 32);
+      v128.store(o, v0);
+      v128.store(o, v1, 16);
+      v128.store(o, v2, 32);
+      if (padded !== 0) {
+        const d = padded + <usize>p * rowBytes;
+        v128.store(d, v0);
+        v128.store(d, v1, 16);
+        v128.store(d, v2, 32);
+      }
     }
-    return;
+    return i32x4.all_true(finite);
   }
   for (let p = 0; p < k; p++) {
     const row = <usize>p * rowBytes;
@@ -225,9 +242,18 @@ export function stepWeights(
       let sum = v128.load(gw + row + c);
       for (let slot = 1; slot < slots; slot++)
         sum = f32x4.add(sum, v128.load(gw + <usize>slot * stride + row + c));
-      v128.store(o + c, steppedLanes(v128.load(w + row + c), sum, s));
+      const v = v128.and(steppedLanes(v128.load(w + row + c), sum, s), realLanes(<i32>(c >> 2), n));
+      finite = v128.and(finite, finiteLanes(v));
+      v128.store(o + c, v);
+      if (padded !== 0) v128.store(padded + row + c, v);
     }
   }
+  return i32x4.all_true(finite);
+}
+
+/** All ones in the lanes of `v` that are finite: `v - v` is 0 there, NaN for ±Infinity and NaN. */
+function finiteLanes(v: v128): v128 {
+  return f32x4.eq(f32x4.sub(v, v), f32x4.splat(0));
 }
 
 /** `v + s · g` lane by lane, computed in float64 and rounded once to float32, as `axpy` rounds. */
@@ -527,14 +553,10 @@ function softmaxRow12(z: usize, target: usize, n: i32, max: f32, g: usize): f64 
 
 /** Whether the 12 floats at `g` are all finite: `v - v` is 0 for those, NaN for the others. */
 function allFinite12(g: usize): bool {
-  const zero = f32x4.splat(0);
-  const a = v128.load(g);
-  const b = v128.load(g, 16);
-  const c = v128.load(g, 32);
   return (
-    i32x4.all_true(f32x4.eq(f32x4.sub(a, a), zero)) &&
-    i32x4.all_true(f32x4.eq(f32x4.sub(b, b), zero)) &&
-    i32x4.all_true(f32x4.eq(f32x4.sub(c, c), zero))
+    i32x4.all_true(finiteLanes(v128.load(g))) &&
+    i32x4.all_true(finiteLanes(v128.load(g, 16))) &&
+    i32x4.all_true(finiteLanes(v128.load(g, 32)))
   );
 }
 

@@ -45,6 +45,19 @@ export interface Layer {
   readonly n: number;
 }
 
+/**
+ * Weights a step left laid out (rows padded to whole vectors) at the start of the arena, known by
+ * their host array: the backend writes a float array only when it makes it, so the same array
+ * holds the same values. `finite`: every weight is (the kernels skip zero inputs only then).
+ */
+interface KeptWeights {
+  readonly w: Float32Array;
+  readonly rows: number;
+  readonly n: number;
+  readonly bytes: number;
+  readonly finite: boolean;
+}
+
 /** What `linearSoftmaxCrossEntropy` returns, unpadded. */
 export interface LinearStep {
   readonly loss: Float32Array;
@@ -71,7 +84,8 @@ interface KernelExports {
     n: number,
     scale: number,
     out: number,
-  ): void;
+    padded: number,
+  ): number;
 }
 
 /** The exports a worker may be asked to run. */
@@ -143,6 +157,12 @@ export class WasmKernels {
   private top = 0;
   /** The most any call laid out in its arena so far. */
   private arenaPeak = 0;
+  /**
+   * The weights the last SGD step made, laid out for the kernels at the start of the arena, where
+   * every call leaves them: the next step, or the test set's scoring, finds them there instead of
+   * copying, checking and padding them again.
+   */
+  private kept: KeptWeights | undefined;
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
 
@@ -174,6 +194,7 @@ export class WasmKernels {
     if (!(this.memory.buffer instanceof SharedArrayBuffer)) return undefined;
     const at = this.base;
     this.base = Math.ceil((at + length) / 16) * 16;
+    this.kept = undefined;
     this.regions.push({ at, end: this.base, live: true });
     // With room above for the arena as large as it has been, or as the memory starts with, so that
     // the calls after it do not grow the memory again.
@@ -193,6 +214,7 @@ export class WasmKernels {
     const region = this.regions.find((r) => r.at <= bytes.byteOffset && bytes.byteOffset < r.end);
     if (region === undefined || !this.isResident(bytes)) return;
     region.live = false;
+    this.kept = undefined;
     while (this.regions.length > 0 && !this.regions[this.regions.length - 1]!.live) this.regions.pop();
     this.base = this.regions[this.regions.length - 1]?.end ?? this.residentStart;
   }
@@ -225,7 +247,7 @@ export class WasmKernels {
   /** `a · w` for `a` `[m,k]` and floats `w` `[k,n]`, computed over `a`'s nonzero entries. */
   matmul(a: Input, w: Float32Array, m: number, k: number, n: number): Float32Array {
     const ns = paddedStride(n);
-    this.top = this.base;
+    this.top = this.arenaStart();
     const { x, rows } = this.placeInput(a, m, k);
     const lut = this.placeLut(a);
     const { at: wp, finite } = this.placePadded(w, k, n, ns);
@@ -276,14 +298,22 @@ export class WasmKernels {
     const ns = paddedStride(n);
     const { loss, correct, gw, gb, wp, slots } = this.runLayer(layer, true);
     const stepped = this.alloc((k * n + ns) * FLOAT);
-    this.exports.stepWeights(wp, gw, slots, k * ns * FLOAT, k, ns, n, scale, stepped);
+    // The new weights padded too, for the next call: over the old ones where those were kept (each
+    // row is read before it is written), else beside them, and moved to the arena's start below.
+    const bytes = k * ns * FLOAT;
+    const inPlace = this.kept !== undefined && wp === this.base;
+    const padded = inPlace ? wp : this.alloc(bytes);
+    const finite = this.exports.stepWeights(wp, gw, slots, bytes, k, ns, n, scale, stepped, padded) !== 0;
     const gradB = this.heapF32(gb, n);
     const newB = new Float32Array(n);
     for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
     const stepW = this.heapF32(stepped, k * n);
-    if (into === undefined) return { loss, correct, W: stepW.slice(), b: newB };
-    into.set(stepW);
-    return { loss, correct, W: into, b: newB };
+    const W = into === undefined ? stepW.slice() : into;
+    if (into !== undefined) into.set(stepW);
+    // Last: the move may write over anything else this call laid out.
+    if (!inPlace) new Uint8Array(this.memory.buffer).copyWithin(this.base, padded, padded + bytes);
+    this.kept = { w: W, rows: k, n, bytes, finite };
+    return { loss, correct, W, b: newB };
   }
 
   /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
@@ -304,7 +334,7 @@ export class WasmKernels {
     gradients: boolean,
   ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number; slots: number } {
     const ns = paddedStride(n);
-    this.top = this.base;
+    this.top = this.arenaStart();
     const { x: xp, rows } = this.placeInput(x, m, k);
     const lut = this.placeLut(x);
     const { at: wp, finite } = this.placePadded(w, k, n, ns);
@@ -419,6 +449,11 @@ export class WasmKernels {
     return [this.alloc(k * FLOAT), this.alloc(k * FLOAT)];
   }
 
+  /** Where a call starts laying out its operands: past the kept weights, if any. */
+  private arenaStart(): number {
+    return this.base + (this.kept?.bytes ?? 0);
+  }
+
   /** Reserves `bytes` (16-byte aligned) in the arena, growing the memory when needed. */
   private alloc(bytes: number): number {
     const at = this.top;
@@ -492,6 +527,9 @@ export class WasmKernels {
     n: number,
     ns: number,
   ): { at: number; finite: boolean } {
+    const kept = this.kept;
+    if (kept?.w === values && kept.rows === rows && kept.n === n)
+      return { at: this.base, finite: kept.finite };
     const at = this.alloc(rows * ns * FLOAT);
     const packed = this.place(values.subarray(0, rows * n));
     const finite = this.exports.allFinite(packed, rows * n) !== 0;
