@@ -54,7 +54,6 @@ interface KeptWeights {
   readonly w: Float32Array;
   readonly rows: number;
   readonly n: number;
-  readonly bytes: number;
   readonly finite: boolean;
 }
 
@@ -312,7 +311,7 @@ export class WasmKernels {
     if (into !== undefined) into.set(stepW);
     // Last: the move may write over anything else this call laid out.
     if (!inPlace) new Uint8Array(this.memory.buffer).copyWithin(this.base, padded, padded + bytes);
-    this.kept = { w: W, rows: k, n, bytes, finite };
+    this.kept = { w: W, rows: k, n, finite };
     return { loss, correct, W, b: newB };
   }
 
@@ -451,7 +450,8 @@ export class WasmKernels {
 
   /** Where a call starts laying out its operands: past the kept weights, if any. */
   private arenaStart(): number {
-    return this.base + (this.kept?.bytes ?? 0);
+    const kept = this.kept;
+    return kept === undefined ? this.base : this.base + kept.rows * paddedStride(kept.n) * FLOAT;
   }
 
   /** Reserves `bytes` (16-byte aligned) in the arena, growing the memory when needed. */
