@@ -1,20 +1,16 @@
-import { Random, type Tensor, uploadBytes } from "@tensorplug/core";
+import { type Tensor, uploadBytes } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
+import { imageProblem } from "./image-problem.test-helper.js";
 import { type CpuBackend, type CpuTensor, createCpuBackend } from "./index.js";
 
-/** A batch of image-like bytes (half background), weights, bias and one-hot targets. */
+/** An image-like batch (see `imageProblem`) uploaded to `be`. */
 function problem(be: CpuBackend, rows: number, seed: number) {
-  const rng = new Random(seed);
-  const bytes = Uint8Array.from({ length: rows * 784 }, () =>
-    rng.next() < 0.5 ? 0 : Math.floor(rng.next() * 256),
-  );
-  const targets = new Float32Array(rows * 10);
-  for (let i = 0; i < rows; i++) targets[i * 10 + rng.nextInt(10)] = 1;
+  const p = imageProblem(rows, seed);
   return {
-    x: uploadBytes(be, bytes, [rows, 784], 1 / 255),
-    W: be.upload(rng.normalArray(7840, 0, 0.05), [784, 10]),
-    b: be.upload(rng.normalArray(10, 0, 0.05), [1, 10]),
-    t: be.upload(targets, [rows, 10]),
+    x: uploadBytes(be, p.bytes, [rows, 784], 1 / 255),
+    W: be.upload(p.W, [784, 10]),
+    b: be.upload(p.b, [1, 10]),
+    t: be.upload(p.targets, [rows, 10]),
   };
 }
 

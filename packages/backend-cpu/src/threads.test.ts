@@ -9,19 +9,9 @@ import {
   uploadBytes,
 } from "@tensorplug/core";
 import { describe, expect, it, vi } from "vitest";
+import { imageProblem as problem } from "./image-problem.test-helper.js";
 import { CpuBackend } from "./index.js";
 import { KernelThread } from "./kernel-thread.js";
-
-/** A batch of image-like bytes (half background), weights, bias and one-hot targets. */
-function problem(rows: number, seed: number) {
-  const rng = new Random(seed);
-  const bytes = Uint8Array.from({ length: rows * 784 }, () =>
-    rng.next() < 0.5 ? 0 : Math.floor(rng.next() * 256),
-  );
-  const targets = new Float32Array(rows * 10);
-  for (let i = 0; i < rows; i++) targets[i * 10 + rng.nextInt(10)] = 1;
-  return { bytes, W: rng.normalArray(7840, 0, 0.05), b: rng.normalArray(10, 0, 0.05), targets };
-}
 
 async function run(backend: CpuBackend, rows: number, seed: number): Promise<Float32Array[]> {
   const p = problem(rows, seed);

@@ -1,19 +1,11 @@
 import { availableParallelism } from "node:os";
-import { linearSoftmaxCrossEntropy, Random, type Tensor, uploadBytes } from "@tensorplug/core";
+import { linearSoftmaxCrossEntropy, type Tensor, uploadBytes } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
+import { imageProblem as problem } from "./image-problem.test-helper.js";
 import { CpuBackend } from "./index.js";
 
 // A file of its own: the kernels (and their worker) are the process's, made at the first call,
 // so only here is the worker certain to be starting when the first calls come.
-
-/** Image-like bytes (half background), weights, bias and one-hot targets for `rows` rows. */
-function problem(rows: number, seed: number) {
-  const rng = new Random(seed);
-  const bytes = Uint8Array.from({ length: rows * 784 }, () => (rng.next() < 0.5 ? 0 : rng.nextInt(256)));
-  const targets = new Float32Array(rows * 10);
-  for (let i = 0; i < rows; i++) targets[i * 10 + rng.nextInt(10)] = 1;
-  return { rows, bytes, targets, W: rng.normalArray(7840, 0, 0.05), b: rng.normalArray(10, 0, 0.05) };
-}
 
 /** The bits of a fused step's loss, correct flags and gradients. */
 async function step(backend: CpuBackend, p: ReturnType<typeof problem>): Promise<Uint32Array[]> {
