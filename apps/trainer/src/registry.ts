@@ -15,7 +15,10 @@ export const CLI_BACKENDS: readonly CliBackend[] = [
     description: "TypeScript and WebAssembly SIMD kernels on the host; runs everywhere",
     factory: async (options) => {
       // The package's own entry starts the kernels and the worker thread as the backend starts.
-      const { cpuBackendEntry } = await import("@tensorplug/backend-cpu");
+      // The CLI is a program, not a library, so it may turn on Node 20's relaxed SIMD for the
+      // fused multiply-add kernels (later Node versions have it on already).
+      const { cpuBackendEntry, enableRelaxedSimd } = await import("@tensorplug/backend-cpu");
+      enableRelaxedSimd();
       return cpuBackendEntry.factory(options);
     },
   },

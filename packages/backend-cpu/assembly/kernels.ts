@@ -274,6 +274,17 @@ export function unpad(src: usize, rows: i32, ns: i32, n: i32, dst: usize): void 
 }
 
 /**
+ * `a · b + c` lane by lane: a fused multiply-add, rounded once, in the build for runtimes with
+ * relaxed SIMD (where the hardware fuses; elsewhere the runtime rounds twice); a product and a
+ * sum in the other build. With the product and the sum as two instructions, the products' and
+ * the gradient's loops are bound by the float unit's two ports as much as by the loads.
+ */
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/**
  * Row sums of the gathered row times `w` (stride 12), plus `bias`, into `out` (12 floats). Two
  * sets of sums, even and odd terms, added at the end: each vector add waits for the one before it
  * in its set, so two sets keep twice as many adds in flight.
@@ -300,19 +311,19 @@ function forward12<T>(
     const r = w + <usize>load<i32>(idx + at);
     const e = f32x4.splat(valueAt<T>(vals, q + 1, lut));
     const s = w + <usize>load<i32>(idx + at, 4);
-    z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
-    z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
-    z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
-    y0 = f32x4.add(y0, f32x4.mul(e, v128.load(s)));
-    y1 = f32x4.add(y1, f32x4.mul(e, v128.load(s, 16)));
-    y2 = f32x4.add(y2, f32x4.mul(e, v128.load(s, 32)));
+    z0 = madd(f, v128.load(r), z0);
+    z1 = madd(f, v128.load(r, 16), z1);
+    z2 = madd(f, v128.load(r, 32), z2);
+    y0 = madd(e, v128.load(s), y0);
+    y1 = madd(e, v128.load(s, 16), y1);
+    y2 = madd(e, v128.load(s, 32), y2);
   }
   if (q < count) {
     const f = f32x4.splat(valueAt<T>(vals, q, lut));
     const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
-    z0 = f32x4.add(z0, f32x4.mul(f, v128.load(r)));
-    z1 = f32x4.add(z1, f32x4.mul(f, v128.load(r, 16)));
-    z2 = f32x4.add(z2, f32x4.mul(f, v128.load(r, 32)));
+    z0 = madd(f, v128.load(r), z0);
+    z1 = madd(f, v128.load(r, 16), z1);
+    z2 = madd(f, v128.load(r, 32), z2);
   }
   v128.store(out, f32x4.add(z0, y0));
   v128.store(out, f32x4.add(z1, y1), 16);
@@ -321,9 +332,9 @@ function forward12<T>(
 
 /** Adds `f · (g0, g1, g2)` to the 12 floats at `r`: one pixel's part of a gradient row of stride 12. */
 function addScaled(r: usize, f: v128, g0: v128, g1: v128, g2: v128): void {
-  v128.store(r, f32x4.add(v128.load(r), f32x4.mul(f, g0)));
-  v128.store(r, f32x4.add(v128.load(r, 16), f32x4.mul(f, g1)), 16);
-  v128.store(r, f32x4.add(v128.load(r, 32), f32x4.mul(f, g2)), 32);
+  v128.store(r, madd(f, g0, v128.load(r)));
+  v128.store(r, madd(f, g1, v128.load(r, 16)), 16);
+  v128.store(r, madd(f, g2, v128.load(r, 32)), 32);
 }
 
 /** Adds the gathered row times the gradient row `g` (stride `ns`) to the rows of `gw`. */
@@ -354,7 +365,7 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
     const f = f32x4.splat(valueAt<T>(vals, q, lut));
     const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
     for (let c: usize = 0; c < bytes; c += 16) {
-      v128.store(r + c, f32x4.add(v128.load(r + c), f32x4.mul(f, v128.load(g + c))));
+      v128.store(r + c, madd(f, v128.load(g + c), v128.load(r + c)));
     }
   }
 }
@@ -383,7 +394,7 @@ function forward<T>(
     const f = f32x4.splat(valueAt<T>(vals, q, lut));
     const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
     for (let c: usize = 0; c < bytes; c += 16) {
-      v128.store(out + c, f32x4.add(v128.load(out + c), f32x4.mul(f, v128.load(r + c))));
+      v128.store(out + c, madd(f, v128.load(r + c), v128.load(out + c)));
     }
   }
 }

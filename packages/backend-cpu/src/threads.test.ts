@@ -34,27 +34,31 @@ describe("threads", () => {
     expect(new CpuBackend({ threads: 1 }).threads).toBe(1);
   });
 
-  it("give bitwise the results of one thread, for full, last and tiny batches", async () => {
-    const one = new CpuBackend({ threads: 1 });
-    const two = new CpuBackend({ threads: 2 });
-    await two.threadsReady();
-    for (const [rows, seed] of [
-      [256, 1],
-      [96, 2],
-      [3, 3],
-      [1, 4],
-      [3000, 5],
-    ] as const) {
-      const [a, b] = [await run(one, rows, seed), await run(two, rows, seed)];
-      a.forEach((values, i) => {
-        expect(new Uint32Array(b[i]!.buffer), `${rows} rows, output ${i}`).toEqual(
-          new Uint32Array(values.buffer),
-        );
-      });
-    }
-    expect(one.live()).toBe(0);
-    expect(two.live()).toBe(0);
-  });
+  it.each([false, true])(
+    "give bitwise the results of one thread, for full, last and tiny batches (fused multiply-add: %s)",
+    async (fusedMultiplyAdd) => {
+      const one = new CpuBackend({ threads: 1, fusedMultiplyAdd });
+      const two = new CpuBackend({ threads: 2, fusedMultiplyAdd });
+      expect([one.fusedMultiplyAdd, two.fusedMultiplyAdd]).toEqual([fusedMultiplyAdd, fusedMultiplyAdd]);
+      await two.threadsReady();
+      for (const [rows, seed] of [
+        [256, 1],
+        [96, 2],
+        [3, 3],
+        [1, 4],
+        [3000, 5],
+      ] as const) {
+        const [a, b] = [await run(one, rows, seed), await run(two, rows, seed)];
+        a.forEach((values, i) => {
+          expect(new Uint32Array(b[i]!.buffer), `${rows} rows, output ${i}`).toEqual(
+            new Uint32Array(values.buffer),
+          );
+        });
+      }
+      expect(one.live()).toBe(0);
+      expect(two.live()).toBe(0);
+    },
+  );
 
   it("a step gives the gradient of the plain ops and the step of axpy, for a batch and a large call", async () => {
     const backend = new CpuBackend({ threads: 2 });

@@ -1,4 +1,10 @@
-import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from "./generated/kernels-wasm.js";
+import {
+  KERNELS_WASM,
+  KERNELS_WASM_FMA,
+  KERNELS_WASM_SHARED,
+  KERNELS_WASM_SHARED_FMA,
+  MAX_PAGES,
+} from "./generated/kernels-wasm.js";
 import {
   type ChunkPlan,
   CONTROL_BYTES,
@@ -125,7 +131,8 @@ function paddedStride(n: number): number {
   return n <= 12 ? 12 : Math.ceil(n / 4) * 4;
 }
 
-function decodeBase64(text: string): Uint8Array {
+/** The bytes of a module the build wrote as base64. */
+export function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -165,11 +172,25 @@ export class WasmKernels {
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
 
-  constructor(threads: 1 | 2) {
+  /**
+   * `fused`: the build with fused multiply-adds (relaxed SIMD), which only a runtime that validates
+   * it (`relaxedSimd`) can compile.
+   */
+  constructor(
+    threads: 1 | 2,
+    readonly fused: boolean,
+  ) {
     // Shared wherever the runtime allows, with one thread too: a view of a shared memory survives
     // its growth, so resident regions can be handed out as views (`allocateResident`).
     const shared = typeof SharedArrayBuffer !== "undefined";
-    const module = new WebAssembly.Module(decodeBase64(shared ? KERNELS_WASM_SHARED : KERNELS_WASM));
+    const base64 = shared
+      ? fused
+        ? KERNELS_WASM_SHARED_FMA
+        : KERNELS_WASM_SHARED
+      : fused
+        ? KERNELS_WASM_FMA
+        : KERNELS_WASM;
+    const module = new WebAssembly.Module(decodeBase64(base64));
     this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
@@ -556,17 +577,18 @@ export function isRows(input: Input): input is ByteRows {
   return !(input instanceof Float32Array) && "rows" in input;
 }
 
-const instances = new Map<number, WasmKernels>();
+const instances = new Map<string, WasmKernels>();
 
 /**
- * The process's kernels for a thread count, made on first use: calls are synchronous and never
- * overlap, so one memory (and one worker) serves every backend that asks for the same count.
+ * The process's kernels for a thread count and build, made on first use: calls are synchronous and
+ * never overlap, so one memory (and one worker) serves every backend that asks for the same.
  */
-export function wasmKernels(threads: 1 | 2): WasmKernels {
-  let kernels = instances.get(threads);
+export function wasmKernels(threads: 1 | 2, fused: boolean): WasmKernels {
+  const key = `${threads}:${fused}`;
+  let kernels = instances.get(key);
   if (kernels === undefined) {
-    kernels = new WasmKernels(threads);
-    instances.set(threads, kernels);
+    kernels = new WasmKernels(threads, fused);
+    instances.set(key, kernels);
   }
   return kernels;
 }

@@ -1,6 +1,7 @@
 // Node runs WebAssembly, but @types/node 20 does not declare it, and the DOM library would bring a
 // browser's globals along; these are the few members the kernels use.
 declare namespace WebAssembly {
+  function validate(bytes: Uint8Array): boolean;
   class Module {
     constructor(bytes: Uint8Array);
   }
