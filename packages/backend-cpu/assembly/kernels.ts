@@ -176,7 +176,8 @@ export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
 
 /**
  * The weights after an SGD step, `w + scale · gw`, where `gw` is the sum of `slots` parts of the
- * gradient (`stride` bytes apart, added in slot order as `sumSlots` adds them): `k` rows of stride
+ * gradient (`stride` bytes apart, added in slot order as `sumSlots` adds them; those before `from`
+ * already added into the first, see `sumSlots`): `k` rows of stride
  * `ns` in, `k` packed rows of `n` out, each rounded once from float64, as the host's `axpy` rounds.
  * One pass: the parts are read once and the sum never stored. A row's last vector runs past its
  * `n` floats into the next row, which its own stores overwrite after; `out` needs `ns - n` floats
@@ -187,6 +188,7 @@ export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
 export function stepWeights(
   w: usize,
   gw: usize,
+  from: i32,
   slots: i32,
   stride: usize,
   k: i32,
@@ -209,7 +211,7 @@ export function stepWeights(
       let s0 = v128.load(row);
       let s1 = v128.load(row, 16);
       let s2 = v128.load(row, 32);
-      for (let slot = 1; slot < slots; slot++) {
+      for (let slot = from; slot < slots; slot++) {
         const at = row + <usize>slot * stride;
         s0 = f32x4.add(s0, v128.load(at));
         s1 = f32x4.add(s1, v128.load(at, 16));
@@ -240,7 +242,7 @@ export function stepWeights(
     const o = out + ((<usize>p * <usize>n) << 2);
     for (let c: usize = 0; c < rowBytes; c += 16) {
       let sum = v128.load(gw + row + c);
-      for (let slot = 1; slot < slots; slot++)
+      for (let slot = from; slot < slots; slot++)
         sum = f32x4.add(sum, v128.load(gw + <usize>slot * stride + row + c));
       const v = v128.and(steppedLanes(v128.load(w + row + c), sum, s), realLanes(<i32>(c >> 2), n));
       finite = v128.and(finite, finiteLanes(v));
@@ -677,10 +679,12 @@ export function linearSoftmaxCrossEntropy(
 }
 
 /**
- * Sums `slots` blocks of `count` floats (a multiple of 4), `stride` bytes apart from `at`, into the
- * first, in slot order: the chunks' parts of a gradient, in one pass over them.
+ * Adds blocks `from` to `slots - 1` of `count` floats (a multiple of 4), `stride` bytes apart from
+ * `at`, into the first, in slot order: the chunks' parts of a gradient, in one pass over them. The
+ * blocks before `from` are already in the first (a waiting caller added them, in the same order,
+ * so the sum is the same to the bit); `from` one past a block adds just that one.
  */
-export function sumSlots(at: usize, slots: i32, stride: usize, count: i32): void {
+export function sumSlots(at: usize, from: i32, slots: i32, stride: usize, count: i32): void {
   const bytes = (<usize>count) << 2;
   let v: usize = 0;
   // Four vectors side by side, for the reason `stepWeights` gives.
@@ -689,7 +693,7 @@ export function sumSlots(at: usize, slots: i32, stride: usize, count: i32): void
     let s1 = v128.load(at + v, 16);
     let s2 = v128.load(at + v, 32);
     let s3 = v128.load(at + v, 48);
-    for (let s = 1; s < slots; s++) {
+    for (let s = from; s < slots; s++) {
       const part = at + <usize>s * stride + v;
       s0 = f32x4.add(s0, v128.load(part));
       s1 = f32x4.add(s1, v128.load(part, 16));
@@ -703,7 +707,7 @@ export function sumSlots(at: usize, slots: i32, stride: usize, count: i32): void
   }
   for (; v < bytes; v += 16) {
     let sum = v128.load(at + v);
-    for (let s = 1; s < slots; s++) sum = f32x4.add(sum, v128.load(at + <usize>s * stride + v));
+    for (let s = from; s < slots; s++) sum = f32x4.add(sum, v128.load(at + <usize>s * stride + v));
     v128.store(at + v, sum);
   }
 }

@@ -4,6 +4,7 @@ import {
   type ChunkPlan,
   CONTROL_BYTES,
   drainChunks,
+  foldChunks,
   KernelThread,
   runChunksHere,
   SLOTS,
@@ -61,6 +62,53 @@ describe("chunks of a kernel call", () => {
     });
     expect(seen.slice().sort((a, b) => a - b)).toEqual([0, 32, 64, 96, 128, 160, 192, 224]);
     expect(ctrl[SLOTS.FINISHED]).toBe(8);
+  });
+});
+
+describe("adding finished chunks' parts while a chunk still runs", () => {
+  /** A control block of job `job` with `chunks` chunks, folding from chunk 1, and `done` finished. */
+  function folding(job: number, chunks: number, done: readonly number[]): Int32Array {
+    const ctrl = new Int32Array(CONTROL_BYTES / 4);
+    ctrl[SLOTS.CHUNKS] = chunks;
+    ctrl[SLOTS.FOLD] = ((job & 0xfffff) << 11) | 1;
+    ctrl[SLOTS.FOLD_AT] = 4096;
+    ctrl[SLOTS.FOLD_STRIDE] = 512;
+    ctrl[SLOTS.FOLD_COUNT] = 128;
+    for (const c of done) ctrl[SLOTS.DONE + (c >>> 5)]! |= 1 << (c & 31);
+    ctrl[SLOTS.FINISHED] = done.length;
+    return ctrl;
+  }
+
+  it("adds them in chunk order, one at a time, up to the first that has not finished", () => {
+    const ctrl = folding(9, 8, [0, 1, 2, 4, 5]);
+    const sums: number[][] = [];
+    foldChunks(ctrl, SLOTS, 9, (...args) => sums.push(args));
+    expect(sums).toEqual([
+      [4096, 1, 2, 512, 128],
+      [4096, 2, 3, 512, 128],
+    ]);
+    expect(ctrl[SLOTS.FOLD]! & 0x7ff).toBe(3);
+    // Chunk 3 finishes: the next thread to look goes on from there.
+    ctrl[SLOTS.DONE]! |= 1 << 3;
+    ctrl[SLOTS.FINISHED] = 6;
+    foldChunks(ctrl, SLOTS, 9, (...args) => sums.push(args));
+    expect(sums.map((args) => args[1])).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("leaves them alone for another job, while the other thread adds one, once closed, once all have finished, and until chunk 0 has", () => {
+    const sums: number[][] = [];
+    const sum = (...args: number[]) => sums.push(args);
+    foldChunks(folding(9, 8, [0, 1, 2]), SLOTS, 8, sum);
+    const locked = folding(9, 8, [0, 1, 2]);
+    locked[SLOTS.FOLD]! |= 1 << 9;
+    foldChunks(locked, SLOTS, 9, sum);
+    const closed = folding(9, 8, [0, 1, 2]);
+    closed[SLOTS.FOLD]! |= 1 << 10;
+    foldChunks(closed, SLOTS, 9, sum);
+    foldChunks(folding(9, 3, [0, 1, 2]), SLOTS, 9, sum);
+    // Chunk 0's part is the sum: nothing is added into it while it is still being computed.
+    foldChunks(folding(9, 8, [1, 2, 3]), SLOTS, 9, sum);
+    expect(sums).toEqual([]);
   });
 });
 

@@ -40,9 +40,37 @@ export const SLOTS = {
   PAGES: 15,
   /** Set by a worker that could not see the job's memory in time; it takes no chunk then. */
   STALE: 16,
+  /**
+   * A bit for every chunk of the job that has finished (chunk `c`: bit `c % 32` of word `DONE +
+   * c / 32`), so that a waiting caller can add finished chunks' parts in chunk order.
+   */
+  DONE: 17,
+  /**
+   * Adding finished chunks' parts into chunk 0's while the other thread still runs a chunk (see
+   * `foldChunks`): the next chunk to add, whether one is being added (`FOLD_LOCK`), whether the
+   * caller has taken over (`FOLD_CLOSED`), and the job's tag, in one word; then where the parts
+   * are, their stride in bytes and their length in floats.
+   */
+  FOLD: 25,
+  FOLD_AT: 26,
+  FOLD_STRIDE: 27,
+  FOLD_COUNT: 28,
   /** The worker's arguments start here. */
-  ARGS: 17,
+  ARGS: 29,
 } as const;
+
+/** Bits of `FOLD`: the next chunk below `FOLD_LOCK`, the job's tag above `FOLD_CLOSED`. */
+const FOLD_LOCK = 1 << 9;
+const FOLD_CLOSED = 1 << 10;
+const FOLD_TAG_SHIFT = 11;
+
+/** Where a call's per-chunk parts lie, and the kernel that adds parts `from` to `to - 1` into the first. */
+export interface Fold {
+  readonly at: number;
+  readonly stride: number;
+  readonly count: number;
+  readonly sum: (at: number, from: number, to: number, stride: number, count: number) => void;
+}
 
 /** Bytes the control block takes at the start of the arena. */
 export const CONTROL_BYTES = 256;
@@ -100,6 +128,37 @@ export interface ChunkPlan {
 }
 
 /**
+ * Adds the parts of job `job`'s finished chunks into chunk 0's with `sum`, in chunk order from the
+ * next one not yet added, once chunk 0 has finished, stopping at the first unfinished chunk, when every chunk has finished
+ * (one pass over the rest is then cheaper), or when the other thread is adding one. Whichever
+ * thread is out of chunks to claim does this while the other runs its last; the sums are those of
+ * adding every part in order at the end, to the bit. Self-contained, as `drainChunks` is.
+ */
+export function foldChunks(
+  ctrl: Int32Array,
+  s: typeof SLOTS,
+  job: number,
+  sum: (at: number, from: number, to: number, stride: number, count: number) => void,
+): void {
+  const lock = 1 << 9;
+  const closed = 1 << 10;
+  const tag = (job & 0xfffff) << 11;
+  const chunks = ctrl[s.CHUNKS]!;
+  for (;;) {
+    const fold = Atomics.load(ctrl, s.FOLD);
+    if ((fold & ~0x7ff) !== tag || (fold & (lock | closed)) !== 0) return;
+    const chunk = fold & 0x1ff;
+    if (chunk >= chunks || Atomics.load(ctrl, s.FINISHED) === chunks) return;
+    // Chunk 0 too: its part is the sum's, and either thread may have claimed it.
+    if ((Atomics.load(ctrl, s.DONE) & 1) === 0) return;
+    if ((Atomics.load(ctrl, s.DONE + (chunk >>> 5)) & (1 << (chunk & 31))) === 0) return;
+    if (Atomics.compareExchange(ctrl, s.FOLD, fold, fold | lock) !== fold) continue;
+    sum(ctrl[s.FOLD_AT]!, chunk, chunk + 1, ctrl[s.FOLD_STRIDE]!, ctrl[s.FOLD_COUNT]!);
+    Atomics.store(ctrl, s.FOLD, tag | (chunk + 1));
+  }
+}
+
+/**
  * Claims chunks of job `job` one by one and runs each with `run`, until none is left or the job is
  * no longer the current one. Self-contained (its source is also the worker's): it sees the slots
  * through `s` and touches nothing outside its arguments.
@@ -130,6 +189,7 @@ export function drainChunks(
     if (slot0 >= 0) args[slot0] = base[slot0]! + chunk * ctrl[s.SLOT_STRIDE_0]!;
     if (slot1 >= 0) args[slot1] = base[slot1]! + chunk * ctrl[s.SLOT_STRIDE_1]!;
     run(...args);
+    Atomics.or(ctrl, s.DONE + (chunk >>> 5), 1 << (chunk & 31));
     if (Atomics.add(ctrl, s.FINISHED, 1) + 1 === chunks) Atomics.notify(ctrl, s.FINISHED);
   }
 }
@@ -148,6 +208,7 @@ const { module, memory, control, names } = workerData;
 const S = ${JSON.stringify(SLOTS)};
 const ctrl = new Int32Array(memory.buffer, control, ${CONTROL_BYTES / 4});
 const drainChunks = ${drainChunks.toString()};
+const foldChunks = ${foldChunks.toString()};
 let exports;
 try {
   exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -181,6 +242,7 @@ while (exports !== undefined) {
   }
   const base = Array.from(ctrl.subarray(S.ARGS, S.ARGS + ctrl[S.ARGC]));
   drainChunks(ctrl, S, ${CHUNK_BITS}, job, base, exports[names[fn]]);
+  foldChunks(ctrl, S, job, exports.sumSlots);
 }
 `;
 
@@ -218,6 +280,8 @@ function writePlan(ctrl: Int32Array, fn: number, plan: ChunkPlan): void {
   ctrl[SLOTS.SLOT_STRIDE_0] = plan.slots[0]?.stride ?? 0;
   ctrl[SLOTS.SLOT_ARG_1] = plan.slots[1]?.arg ?? -1;
   ctrl[SLOTS.SLOT_STRIDE_1] = plan.slots[1]?.stride ?? 0;
+  ctrl.fill(0, SLOTS.DONE, SLOTS.DONE + Math.ceil(plan.chunks / 32));
+  Atomics.store(ctrl, SLOTS.FOLD, FOLD_CLOSED);
   Atomics.store(ctrl, SLOTS.FINISHED, 0);
 }
 
@@ -320,6 +384,9 @@ export class KernelThread {
    * Runs `name` over the chunks of `plan`: this thread with `args` and, when `help`, the worker,
    * woken with `workerArgs`, each claim chunks until none is left; returns once every chunk has
    * finished. Without `help` the worker is left asleep (a small call costs less than waking it).
+   * With `fold`, whichever thread runs out of chunks to claim first adds the finished chunks'
+   * parts into chunk 0's while the other runs its last (`foldChunks`); returns the first chunk
+   * whose part is not added yet (1 when none was, and without `fold`).
    */
   run(
     name: string,
@@ -328,7 +395,8 @@ export class KernelThread {
     workerArgs: readonly number[],
     run: (...args: number[]) => void,
     help: boolean,
-  ): void {
+    fold?: Fold,
+  ): number {
     const fn = this.names.indexOf(name);
     if (fn < 0) throw new Error(`kernel thread: no export named ${name}`);
     if (workerArgs.length > MAX_ARGS) {
@@ -346,12 +414,36 @@ export class KernelThread {
     this.ctrl[SLOTS.PAGES] = this.memory.buffer.byteLength / PAGE_BYTES;
     this.ctrl[SLOTS.ARGC] = workerArgs.length;
     this.ctrl.set(workerArgs, SLOTS.ARGS);
+    if (fold !== undefined) {
+      this.ctrl[SLOTS.FOLD_AT] = fold.at;
+      this.ctrl[SLOTS.FOLD_STRIDE] = fold.stride;
+      this.ctrl[SLOTS.FOLD_COUNT] = fold.count;
+      // The job's low 20 bits, as `foldChunks` tags it.
+      Atomics.store(this.ctrl, SLOTS.FOLD, ((job & 0xfffff) << FOLD_TAG_SHIFT) | 1);
+    }
     if (help) {
       Atomics.store(this.ctrl, SLOTS.JOB, job);
       Atomics.notify(this.ctrl, SLOTS.JOB);
     }
     drainChunks(this.ctrl, SLOTS, CHUNK_BITS, job, args, run);
+    if (fold !== undefined) foldChunks(this.ctrl, SLOTS, job, fold.sum);
     this.waitFinished(plan.chunks);
+    return this.closeFolds();
+  }
+
+  /**
+   * Stops any more adding of parts for the current job (waiting out one the worker is doing) and
+   * returns the first chunk whose part is not added yet.
+   */
+  private closeFolds(): number {
+    for (;;) {
+      const fold = Atomics.load(this.ctrl, SLOTS.FOLD);
+      if ((fold & FOLD_CLOSED) !== 0) return 1;
+      // A part being added takes a few microseconds.
+      if ((fold & FOLD_LOCK) !== 0) continue;
+      if (Atomics.compareExchange(this.ctrl, SLOTS.FOLD, fold, fold | FOLD_CLOSED) === fold)
+        return fold & 0x1ff;
+    }
   }
 
   /** Waits for the chunks the worker still runs: polls briefly, then sleeps until it notifies. */

@@ -8,6 +8,7 @@ import {
 import {
   type ChunkPlan,
   CONTROL_BYTES,
+  type Fold,
   KernelThread,
   MAX_CHUNKS,
   PAGE_BYTES,
@@ -75,13 +76,14 @@ interface KernelExports {
   heapBase(): number;
   matmul(...args: number[]): void;
   linearSoftmaxCrossEntropy(...args: number[]): void;
-  sumSlots(at: number, slots: number, stride: number, count: number): void;
+  sumSlots(at: number, from: number, slots: number, stride: number, count: number): void;
   allFinite(at: number, count: number): number;
   pad(src: number, rows: number, n: number, dst: number, ns: number): void;
   unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
   stepWeights(
     w: number,
     gw: number,
+    from: number,
     slots: number,
     stride: number,
     k: number,
@@ -297,9 +299,9 @@ export class WasmKernels {
   /** Dense layer, softmax and cross-entropy with its gradients, in one pass over `x`. */
   linearSoftmaxCrossEntropy(layer: Layer): LinearStep {
     const { k, n } = layer;
-    const { loss, correct, gw, gb, slots } = this.runLayer(layer, true);
+    const { loss, correct, gw, gb, from, slots } = this.runLayer(layer, true);
     const ns = paddedStride(n);
-    this.exports.sumSlots(gw, slots, k * ns * FLOAT, k * ns);
+    this.exports.sumSlots(gw, from, slots, k * ns * FLOAT, k * ns);
     return { loss, correct, gradW: this.unpad(gw, k, n, ns), gradB: this.unpad(gb, 1, n, ns) };
   }
 
@@ -316,14 +318,15 @@ export class WasmKernels {
   ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
     const { b, k, n } = layer;
     const ns = paddedStride(n);
-    const { loss, correct, gw, gb, wp, slots } = this.runLayer(layer, true);
+    const { loss, correct, gw, gb, wp, from, slots } = this.runLayer(layer, true);
     const stepped = this.alloc((k * n + ns) * FLOAT);
     // The new weights padded too, for the next call: over the old ones where those were kept (each
     // row is read before it is written), else beside them, and moved to the arena's start below.
     const bytes = k * ns * FLOAT;
     const inPlace = this.kept !== undefined && wp === this.base;
     const padded = inPlace ? wp : this.alloc(bytes);
-    const finite = this.exports.stepWeights(wp, gw, slots, bytes, k, ns, n, scale, stepped, padded) !== 0;
+    const finite =
+      this.exports.stepWeights(wp, gw, from, slots, bytes, k, ns, n, scale, stepped, padded) !== 0;
     const gradB = this.heapF32(gb, n);
     const newB = new Float32Array(n);
     for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
@@ -352,7 +355,15 @@ export class WasmKernels {
   private runLayer(
     { x, w, b, targets, m, k, n }: Layer,
     gradients: boolean,
-  ): { loss: Float32Array; correct: Float32Array; gw: number; gb: number; wp: number; slots: number } {
+  ): {
+    loss: Float32Array;
+    correct: Float32Array;
+    gw: number;
+    gb: number;
+    wp: number;
+    from: number;
+    slots: number;
+  } {
     const ns = paddedStride(n);
     this.top = this.arenaStart();
     const { x: xp, rows } = this.placeInput(x, m, k);
@@ -398,14 +409,20 @@ export class WasmKernels {
       gradients ? 1 : 0,
       rows,
     ];
-    this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k);
-    if (gradients) this.exports.sumSlots(gb, plan.chunks, gbBytes, ns);
+    // While one thread finishes its last chunk, the other adds the finished chunks' gradient parts
+    // into the first, in chunk order, leaving fewer for the pass after (the same sums to the bit).
+    const fold = gradients
+      ? { at: gw, stride: gwBytes, count: k * ns, sum: this.exports.sumSlots }
+      : undefined;
+    const from = this.runChunks("linearSoftmaxCrossEntropy", plan, args(), args(), m * k, fold);
+    if (gradients) this.exports.sumSlots(gb, 1, plan.chunks, gbBytes, ns);
     return {
       loss: this.heapF32(loss, m).slice(),
       correct: this.heapF32(correct, m).slice(),
       gw,
       gb,
       wp,
+      from,
       slots: plan.chunks,
     };
   }
@@ -447,13 +464,17 @@ export class WasmKernels {
     args: number[],
     workerArgs: number[],
     values: number,
-  ): void {
+    fold?: Fold,
+  ): number {
     const run = this.exports[name];
     const thread = this.currentThread();
     // A worker still starting takes no chunks yet: its instance may not exist, and waiting for
     // it would cost the call more than its help.
-    if (thread === undefined || !thread.ready()) runChunksHere(this.control(), plan, args, run);
-    else thread.run(name, plan, args, workerArgs, run, values >= MIN_VALUES_FOR_HELP);
+    if (thread === undefined || !thread.ready()) {
+      runChunksHere(this.control(), plan, args, run);
+      return 1;
+    }
+    return thread.run(name, plan, args, workerArgs, run, values >= MIN_VALUES_FOR_HELP, fold);
   }
 
   /** The control block, seen afresh when growing the memory replaced its buffer. */
