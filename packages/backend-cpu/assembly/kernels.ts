@@ -183,7 +183,9 @@ export function pad(src: usize, rows: i32, n: i32, dst: usize, ns: i32): void {
  * `n` floats into the next row, which its own stores overwrite after; `out` needs `ns - n` floats
  * of room at its end. Unless `padded` is 0, the same weights go there too, in rows of stride `ns`
  * with the lanes past `n` zero (it may be `w` itself: each row is read before it is written), so
- * that the next call finds them laid out. Returns whether every new weight is finite.
+ * that the next call finds them laid out. Whether every new weight is finite goes to `flag` (an
+ * i32, 1 or 0), and `scale` is read from `scaleAt` (a float64): the step may run on the worker
+ * thread, whose arguments are 32-bit integers and whose return values no one sees.
  */
 export function stepWeights(
   w: usize,
@@ -194,11 +196,12 @@ export function stepWeights(
   k: i32,
   ns: i32,
   n: i32,
-  scale: f64,
+  scaleAt: usize,
   out: usize,
   padded: usize,
-): bool {
-  const s = f64x2.splat(scale);
+  flag: usize,
+): void {
+  const s = f64x2.splat(load<f64>(scaleAt));
   const rowBytes = (<usize>ns) << 2;
   let finite = i32x4.splat(-1);
   if (ns === 12) {
@@ -235,7 +238,8 @@ export function stepWeights(
         v128.store(d, v2, 32);
       }
     }
-    return i32x4.all_true(finite);
+    store<i32>(flag, i32(i32x4.all_true(finite)));
+    return;
   }
   for (let p = 0; p < k; p++) {
     const row = <usize>p * rowBytes;
@@ -250,7 +254,7 @@ export function stepWeights(
       if (padded !== 0) v128.store(padded + row + c, v);
     }
   }
-  return i32x4.all_true(finite);
+  store<i32>(flag, i32(i32x4.all_true(finite)));
 }
 
 /** All ones in the lanes of `v` that are finite: `v - v` is 0 there, NaN for ±Infinity and NaN. */

@@ -169,7 +169,9 @@ export class CpuBackend implements Backend {
   }
 
   private checkOwned(op: string, t: Tensor): void {
-    inputOf(op, t);
+    // Weights an SGD step is still writing (on the worker thread) are finished before any use.
+    const data = inputOf(op, t);
+    this.kernelsOnce?.settleFor(data);
     if (!this.owned.has(t as CpuTensor)) {
       throw new InvalidTensorError(
         `${op}: tensor ${formatShape(t.shape)} was made by another cpu backend, not this one`,

@@ -64,6 +64,13 @@ const FOLD_LOCK = 1 << 9;
 const FOLD_CLOSED = 1 << 10;
 const FOLD_TAG_SHIFT = 11;
 
+/** A job handed to the worker with `post`, for `finish`. */
+export interface Posted {
+  readonly job: number;
+  readonly plan: ChunkPlan;
+  readonly args: readonly number[];
+}
+
 /** Where a call's per-chunk parts lie, and the kernel that adds parts `from` to `to - 1` into the first. */
 export interface Fold {
   readonly at: number;
@@ -397,6 +404,33 @@ export class KernelThread {
     help: boolean,
     fold?: Fold,
   ): number {
+    const job = this.lay(name, plan, workerArgs, fold);
+    if (help) this.wake(job);
+    drainChunks(this.ctrl, SLOTS, CHUNK_BITS, job, args, run);
+    if (fold !== undefined) foldChunks(this.ctrl, SLOTS, job, fold.sum);
+    this.waitFinished(plan.chunks);
+    return this.closeFolds();
+  }
+
+  /**
+   * Hands `name` over `plan` to the worker and returns at once, for this thread to do other work
+   * meanwhile; `finish` with the same arguments must follow before any other call. Nothing here
+   * waits for the worker: `finish` runs whatever it has not claimed.
+   */
+  post(name: string, plan: ChunkPlan, args: readonly number[]): Posted {
+    const job = this.lay(name, plan, args);
+    this.wake(job);
+    return { job, plan, args };
+  }
+
+  /** Runs what the worker has not claimed of a posted job, and waits until all of it is done. */
+  finish({ job, plan, args }: Posted, run: (...args: number[]) => void): void {
+    drainChunks(this.ctrl, SLOTS, CHUNK_BITS, job, args, run);
+    this.waitFinished(plan.chunks);
+  }
+
+  /** Lays a new job out in the control block (its plan and the worker's arguments); returns its number. */
+  private lay(name: string, plan: ChunkPlan, workerArgs: readonly number[], fold?: Fold): number {
     const fn = this.names.indexOf(name);
     if (fn < 0) throw new Error(`kernel thread: no export named ${name}`);
     if (workerArgs.length > MAX_ARGS) {
@@ -421,14 +455,12 @@ export class KernelThread {
       // The job's low 20 bits, as `foldChunks` tags it.
       Atomics.store(this.ctrl, SLOTS.FOLD, ((job & 0xfffff) << FOLD_TAG_SHIFT) | 1);
     }
-    if (help) {
-      Atomics.store(this.ctrl, SLOTS.JOB, job);
-      Atomics.notify(this.ctrl, SLOTS.JOB);
-    }
-    drainChunks(this.ctrl, SLOTS, CHUNK_BITS, job, args, run);
-    if (fold !== undefined) foldChunks(this.ctrl, SLOTS, job, fold.sum);
-    this.waitFinished(plan.chunks);
-    return this.closeFolds();
+    return job;
+  }
+
+  private wake(job: number): void {
+    Atomics.store(this.ctrl, SLOTS.JOB, job);
+    Atomics.notify(this.ctrl, SLOTS.JOB);
   }
 
   /**

@@ -89,16 +89,22 @@ interface KernelExports {
     k: number,
     ns: number,
     n: number,
-    scale: number,
+    scaleAt: number,
     out: number,
     padded: number,
-  ): number;
+    flag: number,
+  ): void;
 }
 
 /** The exports a worker may be asked to run. */
-const THREADED = ["matmul", "linearSoftmaxCrossEntropy"] as const;
+const THREADED = ["matmul", "linearSoftmaxCrossEntropy", "stepWeights"] as const;
 
 const FLOAT = 4;
+/**
+ * The SGD step of the weights as a job of one chunk, for the worker (`stepWeights` takes no rows:
+ * the chunk's first and end row go into two arguments past its own, which it ignores).
+ */
+const STEP_PLAN: ChunkPlan = { rows: 1, chunks: 1, chunkRows: 1, fromArg: 12, toArg: 13, slots: [] };
 /** Pages the memory starts with: room for a batch of 256 images without growing. */
 const INITIAL_PAGES = 64;
 /**
@@ -171,6 +177,14 @@ export class WasmKernels {
    * copying, checking and padding them again.
    */
   private kept: KeptWeights | undefined;
+  /**
+   * The rest of the last SGD step, when the worker thread is stepping the weights: the caller goes
+   * on with its own work meanwhile (a training step's tally, the next batch), and the step is
+   * finished (`settle`) before anything else touches the memory or the new weights.
+   */
+  private pending: (() => void) | undefined;
+  /** The weights that step writes. */
+  private pendingW: Float32Array | undefined;
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
 
@@ -207,12 +221,31 @@ export class WasmKernels {
   }
 
   /**
+   * Finishes an SGD step the worker is doing (waiting for it, or doing what it has not begun), so
+   * that its weights are written and the memory is free for the next call. Every call that uses the
+   * memory does this first; so does the backend before it reads a handle's data.
+   */
+  settle(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    this.pendingW = undefined;
+    pending();
+  }
+
+  /** `settle` if `values` are the weights of a step still being finished; else nothing waits. */
+  settleFor(values: Input | null): void {
+    if (values !== null && values === this.pendingW) this.settle();
+  }
+
+  /**
    * `length` bytes of the kernels' memory that no call ever lays operands over, as a view that stays
    * valid as the memory grows; `undefined` where the memory cannot be shared. The kernels read byte
    * uploads of such bytes in place (`isResident`). For data that is loaded once and used for long,
    * such as a data set, until `releaseResident` gives the region back.
    */
   allocateResident(length: number): Uint8Array | undefined {
+    this.settle();
     if (!(this.memory.buffer instanceof SharedArrayBuffer)) return undefined;
     const at = this.base;
     this.base = Math.ceil((at + length) / 16) * 16;
@@ -233,6 +266,7 @@ export class WasmKernels {
    * process that loads a data set per backend, backend after backend, stays the same size.
    */
   releaseResident(bytes: Uint8Array): void {
+    this.settle();
     const region = this.regions.find((r) => r.at <= bytes.byteOffset && bytes.byteOffset < r.end);
     if (region === undefined || !this.isResident(bytes)) return;
     region.live = false;
@@ -268,6 +302,7 @@ export class WasmKernels {
 
   /** `a · w` for `a` `[m,k]` and floats `w` `[k,n]`, computed over `a`'s nonzero entries. */
   matmul(a: Input, w: Float32Array, m: number, k: number, n: number): Float32Array {
+    this.settle();
     const ns = paddedStride(n);
     this.top = this.arenaStart();
     const { x, rows } = this.placeInput(a, m, k);
@@ -298,6 +333,7 @@ export class WasmKernels {
 
   /** Dense layer, softmax and cross-entropy with its gradients, in one pass over `x`. */
   linearSoftmaxCrossEntropy(layer: Layer): LinearStep {
+    this.settle();
     const { k, n } = layer;
     const { loss, correct, gw, gb, from, slots } = this.runLayer(layer, true);
     const ns = paddedStride(n);
@@ -316,6 +352,7 @@ export class WasmKernels {
     scale: number,
     into?: Float32Array,
   ): { loss: Float32Array; correct: Float32Array; W: Float32Array; b: Float32Array } {
+    this.settle();
     const { b, k, n } = layer;
     const ns = paddedStride(n);
     const { loss, correct, gw, gb, wp, from, slots } = this.runLayer(layer, true);
@@ -325,22 +362,42 @@ export class WasmKernels {
     const bytes = k * ns * FLOAT;
     const inPlace = this.kept !== undefined && wp === this.base;
     const padded = inPlace ? wp : this.alloc(bytes);
-    const finite =
-      this.exports.stepWeights(wp, gw, from, slots, bytes, k, ns, n, scale, stepped, padded) !== 0;
+    const flag = this.alloc(FLOAT);
+    const scaleAt = this.alloc(8);
+    new Float64Array(this.memory.buffer, scaleAt, 1)[0] = scale;
     const gradB = this.heapF32(gb, n);
     const newB = new Float32Array(n);
     for (let j = 0; j < n; j++) newB[j] = b[j]! + scale * gradB[j]!;
-    const stepW = this.heapF32(stepped, k * n);
-    const W = into === undefined ? stepW.slice() : into;
-    if (into !== undefined) into.set(stepW);
-    // Last: the move may write over anything else this call laid out.
-    if (!inPlace) new Uint8Array(this.memory.buffer).copyWithin(this.base, padded, padded + bytes);
-    this.kept = { w: W, rows: k, n, finite };
+    // Filled when the step is finished: the handle is the caller's at once, its values are not.
+    const W = into ?? new Float32Array(k * n);
+    const finish = () => {
+      W.set(this.heapF32(stepped, k * n));
+      const finite = new Int32Array(this.memory.buffer, flag, 1)[0] !== 0;
+      // Last: the move may write over anything else this call laid out.
+      if (!inPlace) new Uint8Array(this.memory.buffer).copyWithin(this.base, padded, padded + bytes);
+      this.kept = { w: W, rows: k, n, finite };
+    };
+    const args = [wp, gw, from, slots, bytes, k, ns, n, scaleAt, stepped, padded, flag];
+    const thread = this.currentThread();
+    if (thread?.ready() === true) {
+      // The worker, just done with its chunks and looking for the next call, steps the weights
+      // while this thread returns to the caller; `settle` finishes the step.
+      const posted = thread.post("stepWeights", STEP_PLAN, [...args, 0, 0]);
+      this.pending = () => {
+        thread.finish(posted, this.exports.stepWeights);
+        finish();
+      };
+      this.pendingW = W;
+    } else {
+      this.exports.stepWeights(...(args as Parameters<KernelExports["stepWeights"]>));
+      finish();
+    }
     return { loss, correct, W, b: newB };
   }
 
   /** The loss and correct flag of each row of the same layer: its forward half, without gradients. */
   linearSoftmaxLoss(layer: Layer): { loss: Float32Array; correct: Float32Array } {
+    this.settle();
     const { loss, correct } = this.runLayer(layer, false);
     return { loss, correct };
   }
@@ -429,6 +486,7 @@ export class WasmKernels {
 
   /** Stops the worker thread, if there is one. The kernels still run, on the calling thread. */
   close(): void {
+    this.settle();
     this.thread?.stop();
     this.thread = undefined;
   }
