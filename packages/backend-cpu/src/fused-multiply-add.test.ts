@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { linearSoftmaxCrossEntropy, uploadBytes } from "@tensorplug/core";
+import { linearSoftmaxCrossEntropy } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
-import { imageProblem } from "./image-problem.test-helper.js";
+import { uploadedProblem } from "./image-problem.test-helper.js";
 import { CpuBackend, relaxedSimd } from "./index.js";
 
 /**
@@ -56,11 +56,7 @@ describe("fused multiply-adds", () => {
       const steps = await Promise.all(
         [false, true].map(async (fusedMultiplyAdd) => {
           const backend = new CpuBackend({ fusedMultiplyAdd, threads: 2 });
-          const p = imageProblem(rows, rows);
-          const x = uploadBytes(backend, p.bytes, [rows, 784], 1 / 255);
-          const W = backend.upload(p.W, [784, 10]);
-          const b = backend.upload(p.b, [1, 10]);
-          const t = backend.upload(p.targets, [rows, 10]);
+          const { x, W, b, t } = uploadedProblem(backend, rows, rows);
           const step = linearSoftmaxCrossEntropy(backend, x, W, b, t);
           const values = await Promise.all([step.loss, step.gradW].map((o) => backend.read(o)));
           for (const o of [step.loss, step.correct, step.gradW, step.gradB, x, W, b, t]) backend.dispose(o);

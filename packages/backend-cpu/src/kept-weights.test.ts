@@ -1,18 +1,7 @@
-import { type Tensor, uploadBytes } from "@tensorplug/core";
+import type { Tensor } from "@tensorplug/core";
 import { describe, expect, it } from "vitest";
-import { imageProblem } from "./image-problem.test-helper.js";
+import { uploadedProblem as problem } from "./image-problem.test-helper.js";
 import { type CpuBackend, type CpuTensor, createCpuBackend } from "./index.js";
-
-/** An image-like batch (see `imageProblem`) uploaded to `be`. */
-function problem(be: CpuBackend, rows: number, seed: number) {
-  const p = imageProblem(rows, seed);
-  return {
-    x: uploadBytes(be, p.bytes, [rows, 784], 1 / 255),
-    W: be.upload(p.W, [784, 10]),
-    b: be.upload(p.b, [1, 10]),
-    t: be.upload(p.targets, [rows, 10]),
-  };
-}
 
 /** The same values in a new handle, which the kernels have never laid out. */
 function fresh(be: CpuBackend, t: Tensor): Tensor {

@@ -9,16 +9,12 @@ import {
   uploadBytes,
 } from "@tensorplug/core";
 import { describe, expect, it, vi } from "vitest";
-import { imageProblem as problem } from "./image-problem.test-helper.js";
+import { imageProblem as problem, uploadedProblem } from "./image-problem.test-helper.js";
 import { CpuBackend } from "./index.js";
 import { KernelThread } from "./kernel-thread.js";
 
 async function run(backend: CpuBackend, rows: number, seed: number): Promise<Float32Array[]> {
-  const p = problem(rows, seed);
-  const x = uploadBytes(backend, p.bytes, [rows, 784], 1 / 255);
-  const W = backend.upload(p.W, [784, 10]);
-  const b = backend.upload(p.b, [1, 10]);
-  const t = backend.upload(p.targets, [rows, 10]);
+  const { x, W, b, t } = uploadedProblem(backend, rows, seed);
   const step = linearSoftmaxCrossEntropy(backend, x, W, b, t);
   const product = backend.matmul(x, W);
   const outputs: Tensor[] = [step.loss, step.correct, step.gradW, step.gradB, product];
