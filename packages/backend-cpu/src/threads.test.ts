@@ -196,3 +196,31 @@ describe("threads over many steps", () => {
     expect(results[1]).toEqual(results[0]);
   });
 });
+
+describe("the step of the weights on the worker", () => {
+  it("is finished before its weights are read, before other calls use the memory, and when they are disposed", async () => {
+    const one = new CpuBackend({ threads: 1 });
+    const two = new CpuBackend({ threads: 2 });
+    await two.threadsReady();
+    const results: Uint32Array[][] = [];
+    for (const backend of [one, two]) {
+      const { x, W, b, t } = uploadedProblem(backend, 256, 51);
+      const other = uploadedProblem(backend, 512, 52);
+      // A step whose weights another call's operands are laid over right after.
+      const first = linearSoftmaxSgd(backend, x, W, b, t, -0.1 / 256);
+      const product = backend.matmul(other.x, other.W);
+      // A step whose weights are disposed at once (their floats then serve the next step).
+      const second = linearSoftmaxSgd(backend, x, first.W, first.b, t, -0.1 / 256);
+      const secondW = backend.readSync(second.W);
+      backend.dispose(second.W);
+      const third = linearSoftmaxSgd(backend, x, first.W, first.b, t, -0.1 / 256);
+      results.push(
+        [backend.readSync(first.W), backend.readSync(product), secondW, backend.readSync(third.W)].map(
+          (values) => new Uint32Array(values.buffer),
+        ),
+      );
+      expect(secondW).toEqual(backend.readSync(third.W));
+    }
+    expect(results[1]).toEqual(results[0]);
+  });
+});

@@ -290,6 +290,8 @@ export class WasmKernels {
    * did not come up (the kernels then run on the calling thread alone).
    */
   async threadsReady(): Promise<number> {
+    // A step still on the worker is finished before the worker may be stopped or replaced below.
+    this.settle();
     const thread = this.currentThread();
     if (thread === undefined) return 1;
     if (await thread.whenReady()) return 2;
