@@ -60,6 +60,7 @@ export const SLOTS = {
 } as const;
 
 /** Bits of `FOLD`: the next chunk below `FOLD_LOCK`, the job's tag above `FOLD_CLOSED`. */
+const FOLD_NEXT = (1 << 9) - 1;
 const FOLD_LOCK = 1 << 9;
 const FOLD_CLOSED = 1 << 10;
 const FOLD_TAG_SHIFT = 11;
@@ -136,10 +137,11 @@ export interface ChunkPlan {
 
 /**
  * Adds the parts of job `job`'s finished chunks into chunk 0's with `sum`, in chunk order from the
- * next one not yet added, once chunk 0 has finished, stopping at the first unfinished chunk, when every chunk has finished
- * (one pass over the rest is then cheaper), or when the other thread is adding one. Whichever
- * thread is out of chunks to claim does this while the other runs its last; the sums are those of
- * adding every part in order at the end, to the bit. Self-contained, as `drainChunks` is.
+ * next one not yet added, once chunk 0 itself has finished; stops at the first unfinished chunk,
+ * when every chunk has finished (one pass over the rest is then cheaper), or when the other thread
+ * is adding one. Whichever thread is out of chunks to claim does this while the other runs its
+ * last; the sums are those of adding every part in order at the end, to the bit. Self-contained,
+ * as `drainChunks` is (so its bits of `FOLD` are spelled out here).
  */
 export function foldChunks(
   ctrl: Int32Array,
@@ -474,7 +476,7 @@ export class KernelThread {
       // A part being added takes a few microseconds.
       if ((fold & FOLD_LOCK) !== 0) continue;
       if (Atomics.compareExchange(this.ctrl, SLOTS.FOLD, fold, fold | FOLD_CLOSED) === fold)
-        return fold & 0x1ff;
+        return fold & FOLD_NEXT;
     }
   }
 

@@ -101,10 +101,12 @@ const THREADED = ["matmul", "linearSoftmaxCrossEntropy", "stepWeights"] as const
 
 const FLOAT = 4;
 /**
- * The SGD step of the weights as a job of one chunk, for the worker (`stepWeights` takes no rows:
- * the chunk's first and end row go into two arguments past its own, which it ignores).
+ * A call of `argc` arguments that takes no rows (the SGD step of the weights) as a job of one chunk,
+ * for the worker: the chunk's first and end row go into two arguments past its own, which it ignores.
  */
-const STEP_PLAN: ChunkPlan = { rows: 1, chunks: 1, chunkRows: 1, fromArg: 12, toArg: 13, slots: [] };
+function wholeCallPlan(argc: number): ChunkPlan {
+  return { rows: 1, chunks: 1, chunkRows: 1, fromArg: argc, toArg: argc + 1, slots: [] };
+}
 /** Pages the memory starts with: room for a batch of 256 images without growing. */
 const INITIAL_PAGES = 64;
 /**
@@ -384,7 +386,7 @@ export class WasmKernels {
     if (thread?.ready() === true) {
       // The worker, just done with its chunks and looking for the next call, steps the weights
       // while this thread returns to the caller; `settle` finishes the step.
-      const posted = thread.post("stepWeights", STEP_PLAN, [...args, 0, 0]);
+      const posted = thread.post("stepWeights", wholeCallPlan(args.length), [...args, 0, 0]);
       this.pending = () => {
         thread.finish(posted, this.exports.stepWeights);
         finish();
