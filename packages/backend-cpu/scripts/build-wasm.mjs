@@ -35,19 +35,22 @@ async function compile(extra) {
 const MAX_PAGES = 16384;
 const common = ["--importMemory", "--maximumMemory", String(MAX_PAGES)];
 const builds = {
-  KERNELS_WASM_SHARED: ["--enable", "simd,threads", "--sharedMemory", ...common],
-  KERNELS_WASM: ["--enable", "simd", ...common],
-  KERNELS_WASM_SHARED_FMA: ["--enable", "simd,relaxed-simd,threads", "--sharedMemory", ...common],
-  KERNELS_WASM_FMA: ["--enable", "simd,relaxed-simd", ...common],
-};
-const comments = {
-  KERNELS_WASM_SHARED: "The kernels on a shared memory, for two threads.",
-  KERNELS_WASM: "The kernels on an ordinary memory.",
-  KERNELS_WASM_SHARED_FMA: "The kernels on a shared memory, with fused multiply-adds (relaxed SIMD).",
-  KERNELS_WASM_FMA: "The kernels on an ordinary memory, with fused multiply-adds (relaxed SIMD).",
+  KERNELS_WASM_SHARED: {
+    flags: ["--enable", "simd,threads", "--sharedMemory", ...common],
+    doc: "The kernels on a shared memory, for two threads.",
+  },
+  KERNELS_WASM: { flags: ["--enable", "simd", ...common], doc: "The kernels on an ordinary memory." },
+  KERNELS_WASM_SHARED_FMA: {
+    flags: ["--enable", "simd,relaxed-simd,threads", "--sharedMemory", ...common],
+    doc: "The kernels on a shared memory, with fused multiply-adds (relaxed SIMD).",
+  },
+  KERNELS_WASM_FMA: {
+    flags: ["--enable", "simd,relaxed-simd", ...common],
+    doc: "The kernels on an ordinary memory, with fused multiply-adds (relaxed SIMD).",
+  },
 };
 const modules = {};
-for (const [name, flags] of Object.entries(builds)) modules[name] = await compile(flags);
+for (const [name, { flags }] of Object.entries(builds)) modules[name] = await compile(flags);
 
 const out = join(root, "src/generated/kernels-wasm.ts");
 mkdirSync(dirname(out), { recursive: true });
@@ -59,7 +62,7 @@ writeFileSync(
     Object.entries(modules)
       .map(
         ([name, bytes]) =>
-          `/** ${comments[name]} */\nexport const ${name} = "${bytes.toString("base64")}";\n`,
+          `/** ${builds[name].doc} */\nexport const ${name} = "${bytes.toString("base64")}";\n`,
       )
       .join(""),
 );

@@ -184,9 +184,7 @@ export class WasmKernels {
    * on with its own work meanwhile (a training step's tally, the next batch), and the step is
    * finished (`settle`) before anything else touches the memory or the new weights.
    */
-  private pending: (() => void) | undefined;
-  /** The weights that step writes. */
-  private pendingW: Float32Array | undefined;
+  private pending: { readonly weights: Float32Array; readonly finish: () => void } | undefined;
   private lutScale = Number.NaN;
   private readonly lut = new Float32Array(256);
 
@@ -231,13 +229,12 @@ export class WasmKernels {
     const pending = this.pending;
     if (pending === undefined) return;
     this.pending = undefined;
-    this.pendingW = undefined;
-    pending();
+    pending.finish();
   }
 
   /** `settle` if `values` are the weights of a step still being finished; else nothing waits. */
   settleFor(values: Input | null): void {
-    if (values !== null && values === this.pendingW) this.settle();
+    if (values !== null && values === this.pending?.weights) this.settle();
   }
 
   /**
@@ -387,11 +384,13 @@ export class WasmKernels {
       // The worker, just done with its chunks and looking for the next call, steps the weights
       // while this thread returns to the caller; `settle` finishes the step.
       const posted = thread.post("stepWeights", wholeCallPlan(args.length), [...args, 0, 0]);
-      this.pending = () => {
-        thread.finish(posted, this.exports.stepWeights);
-        finish();
+      this.pending = {
+        weights: W,
+        finish: () => {
+          thread.finish(posted, this.exports.stepWeights);
+          finish();
+        },
       };
-      this.pendingW = W;
     } else {
       this.exports.stepWeights(...(args as Parameters<KernelExports["stepWeights"]>));
       finish();
