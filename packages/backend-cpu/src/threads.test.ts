@@ -6,10 +6,9 @@ import {
   Random,
   softmax,
   type Tensor,
-  uploadBytes,
 } from "@tensorplug/core";
 import { describe, expect, it, vi } from "vitest";
-import { imageProblem as problem, uploadedProblem } from "./image-problem.test-helper.js";
+import { uploadedProblem } from "./image-problem.test-helper.js";
 import { CpuBackend } from "./index.js";
 import { KernelThread } from "./kernel-thread.js";
 
@@ -60,11 +59,7 @@ describe("threads", () => {
     const backend = new CpuBackend({ threads: 2 });
     await backend.threadsReady();
     for (const rows of [256, 3000]) {
-      const p = problem(rows, 6);
-      const x = uploadBytes(backend, p.bytes, [rows, 784], 1 / 255);
-      const W = backend.upload(p.W, [784, 10]);
-      const b = backend.upload(p.b, [1, 10]);
-      const t = backend.upload(p.targets, [rows, 10]);
+      const { x, W, b, t } = uploadedProblem(backend, rows, 6);
       const step = linearSoftmaxCrossEntropy(backend, x, W, b, t);
       // The same gradient from unfused ops: xᵀ (softmax(x W + b) - targets).
       const grad = backend.sub(softmax(backend, backend.add(backend.matmul(x, W), b)), t);
@@ -134,18 +129,9 @@ describe("threads from call to call", () => {
     const one = new CpuBackend({ threads: 1 });
     const two = new CpuBackend({ threads: 2 });
     await two.threadsReady();
-    const small = problem(96, 31);
-    const large = problem(256, 32);
     const outputs = (backend: CpuBackend) => {
-      const inputs = (p: ReturnType<typeof problem>, rows: number) =>
-        [
-          uploadBytes(backend, p.bytes, [rows, 784], 1 / 255),
-          backend.upload(p.W, [784, 10]),
-          backend.upload(p.b, [1, 10]),
-          backend.upload(p.targets, [rows, 10]),
-        ] as const;
-      const [x1, W1, b1, t1] = inputs(small, 96);
-      const [x2, W2, b2, t2] = inputs(large, 256);
+      const { x: x1, W: W1, b: b1, t: t1 } = uploadedProblem(backend, 96, 31);
+      const { x: x2, W: W2, b: b2, t: t2 } = uploadedProblem(backend, 256, 32);
       const kept: Tensor[] = [];
       // A worker woken late for the 6-chunk call must not take part in the 16-chunk one after it.
       for (let round = 0; round < 150; round++) {
@@ -175,15 +161,13 @@ describe("threads over many steps", () => {
     // Calls follow each other as in training, so the worker, looking for the next call, often
     // claims a call's first chunk before the caller does: a part added into chunk 0's before its
     // own was done would show here (it did, as a weight hash that changed from run to run).
-    const batch = problem(256, 31);
     const results: Uint32Array[] = [];
     for (const threads of [1, 2] as const) {
       const backend = new CpuBackend({ threads });
       await backend.threadsReady();
-      const x = uploadBytes(backend, batch.bytes, [256, 784], 1 / 255);
-      const t = backend.upload(batch.targets, [256, 10]);
-      let W = backend.upload(batch.W, [784, 10]);
-      let b = backend.upload(batch.b, [1, 10]);
+      const uploaded = uploadedProblem(backend, 256, 31);
+      const { x, t } = uploaded;
+      let { W, b } = uploaded;
       for (let step = 0; step < 300; step++) {
         const next = linearSoftmaxSgd(backend, x, W, b, t, -0.1 / 256);
         for (const old of [W, b, next.loss, next.correct]) backend.dispose(old);
