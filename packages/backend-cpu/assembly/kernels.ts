@@ -11,7 +11,8 @@
 // the other factor is infinite or NaN, which is why the host asks for skipping only when it holds
 // every value of the other factor finite. A column is listed as the byte offset of its row of the
 // right-hand side (`column · ns · 4`), ready to add to an address; a value as its byte, for byte
-// inputs, or its float.
+// inputs, or its float. The layer kernel gathers byte rows in pairs (`gatherPair`): the columns
+// where either row is nonzero, with both bytes.
 
 /**
  * For each 8-bit mask, the positions of its set bits in ascending order (8 bytes, unused ones 0):
@@ -119,6 +120,57 @@ function gather(
     store<i32>(idx + ((<usize>count) << 2), p * stride);
     store<f32>(vals + ((<usize>count) << 2), v);
     count += i32(!skipZeros || v !== 0);
+  }
+  return count;
+}
+
+/**
+ * Packs the pixels of `v` that `mask` (8 bits) picks (8 pixels of two rows, a 16-bit lane each:
+ * the first row's byte low, the second's high) into the lists at `count`: their column (`p` +
+ * lane) into `idx`, their two bytes into `vals`. Always writes eight entries (`count` never passes
+ * `p`, and the lists have room) and returns `count` plus the picked.
+ */
+function packPairs(v: v128, mask: i32, p: i32, stride: i32, idx: usize, vals: usize, count: i32): i32 {
+  const lanes = v128.load64_zero(PACK + ((<usize>mask) << 3));
+  const twice = i8x16.shuffle(lanes, lanes, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+  const picks = i8x16.add(i8x16.add(twice, twice), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1));
+  v128.store(vals + ((<usize>count) << 1), i8x16.swizzle(v, picks));
+  const lanes16 = i16x8.extend_low_i8x16_u(lanes);
+  const at = idx + ((<usize>count) << 2);
+  const column = i32x4.splat(p * stride);
+  const times = i32x4.splat(stride);
+  v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(lanes16), times), column));
+  v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(lanes16), times), column), 16);
+  return count + <i32>popcnt(mask);
+}
+
+/**
+ * Gathers byte rows `a` and `b` of `x` into one list: each column where either row is nonzero
+ * (in `idx`, as `gather` lists it) and the two bytes there (in `vals`, a 16-bit entry: `a`'s
+ * low). Returns the list's length. A column nonzero in only one row lists a zero for the other,
+ * whose product with a finite weight adds exactly nothing to its sums.
+ */
+function gatherPair(x: usize, a: i32, b: i32, k: i32, stride: i32, idx: usize, vals: usize): i32 {
+  const rowA = x + <usize>a * <usize>k;
+  const rowB = x + <usize>b * <usize>k;
+  let count = 0;
+  let p = 0;
+  for (; p + 16 <= k; p += 16) {
+    const va = v128.load(rowA + p);
+    const vb = v128.load(rowB + p);
+    const mask = i8x16.bitmask(i8x16.ne(v128.or(va, vb), i8x16.splat(0)));
+    if (mask === 0) continue;
+    const low = i8x16.shuffle(va, vb, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const high = i8x16.shuffle(va, vb, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    count = packPairs(low, mask & 255, p, stride, idx, vals, count);
+    count = packPairs(high, mask >> 8, p + 8, stride, idx, vals, count);
+  }
+  for (; p < k; p++) {
+    const byteA = <u32>load<u8>(rowA + p);
+    const byteB = <u32>load<u8>(rowB + p);
+    store<i32>(idx + ((<usize>count) << 2), p * stride);
+    store<u16>(vals + ((<usize>count) << 1), <u16>(byteA | (byteB << 8)));
+    count += i32((byteA | byteB) !== 0);
   }
   return count;
 }
@@ -291,9 +343,9 @@ function madd(a: v128, b: v128, c: v128): v128 {
 }
 
 /**
- * Row sums of the gathered row times `w` (stride 12), plus `bias`, into `out` (12 floats). Two
- * sets of sums, even and odd terms, added at the end: each vector add waits for the one before it
- * in its set, so two sets keep twice as many adds in flight.
+ * Row sums of the gathered row times `w` (stride 12), plus `bias`, into `out` (12 floats), added
+ * in column order: the order `forwardPair` adds them in, so a row has the same sums gathered alone,
+ * as floats, or with a partner.
  */
 function forward12<T>(
   idx: usize,
@@ -307,9 +359,6 @@ function forward12<T>(
   let z0 = v128.load(bias);
   let z1 = v128.load(bias, 16);
   let z2 = v128.load(bias, 32);
-  let y0 = f32x4.splat(0);
-  let y1 = f32x4.splat(0);
-  let y2 = f32x4.splat(0);
   let q = 0;
   for (; q + 2 <= count; q += 2) {
     const at = (<usize>q) << 2;
@@ -317,12 +366,9 @@ function forward12<T>(
     const r = w + <usize>load<i32>(idx + at);
     const e = f32x4.splat(valueAt<T>(vals, q + 1, lut));
     const s = w + <usize>load<i32>(idx + at, 4);
-    z0 = madd(f, v128.load(r), z0);
-    z1 = madd(f, v128.load(r, 16), z1);
-    z2 = madd(f, v128.load(r, 32), z2);
-    y0 = madd(e, v128.load(s), y0);
-    y1 = madd(e, v128.load(s, 16), y1);
-    y2 = madd(e, v128.load(s, 32), y2);
+    z0 = madd(e, v128.load(s), madd(f, v128.load(r), z0));
+    z1 = madd(e, v128.load(s, 16), madd(f, v128.load(r, 16), z1));
+    z2 = madd(e, v128.load(s, 32), madd(f, v128.load(r, 32), z2));
   }
   if (q < count) {
     const f = f32x4.splat(valueAt<T>(vals, q, lut));
@@ -331,9 +377,9 @@ function forward12<T>(
     z1 = madd(f, v128.load(r, 16), z1);
     z2 = madd(f, v128.load(r, 32), z2);
   }
-  v128.store(out, f32x4.add(z0, y0));
-  v128.store(out, f32x4.add(z1, y1), 16);
-  v128.store(out, f32x4.add(z2, y2), 32);
+  v128.store(out, z0);
+  v128.store(out, z1, 16);
+  v128.store(out, z2, 32);
 }
 
 /** Adds `f · (g0, g1, g2)` to the 12 floats at `r`: one pixel's part of a gradient row of stride 12. */
@@ -373,6 +419,81 @@ function accumulate<T>(idx: usize, vals: usize, lut: usize, count: i32, g: usize
     for (let c: usize = 0; c < bytes; c += 16) {
       v128.store(r + c, madd(f, v128.load(g + c), v128.load(r + c)));
     }
+  }
+}
+
+/**
+ * `forward12` for two rows gathered by `gatherPair`: the first row's sums into `outA`, the
+ * second's into `outB`, each added in column order as `forward12` adds them. Each weight row is
+ * loaded once for both.
+ */
+function forwardPair(
+  idx: usize,
+  vals: usize,
+  lut: usize,
+  count: i32,
+  w: usize,
+  bias: usize,
+  outA: usize,
+  outB: usize,
+): void {
+  let a0 = v128.load(bias);
+  let a1 = v128.load(bias, 16);
+  let a2 = v128.load(bias, 32);
+  let b0 = a0;
+  let b1 = a1;
+  let b2 = a2;
+  for (let q = 0; q < count; q++) {
+    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
+    const v = <usize>load<u16>(vals + ((<usize>q) << 1));
+    const fa = v128.load32_splat(lut + ((v & 255) << 2));
+    const fb = v128.load32_splat(lut + ((v >> 8) << 2));
+    const w0 = v128.load(r);
+    const w1 = v128.load(r, 16);
+    const w2 = v128.load(r, 32);
+    a0 = madd(fa, w0, a0);
+    a1 = madd(fa, w1, a1);
+    a2 = madd(fa, w2, a2);
+    b0 = madd(fb, w0, b0);
+    b1 = madd(fb, w1, b1);
+    b2 = madd(fb, w2, b2);
+  }
+  v128.store(outA, a0);
+  v128.store(outA, a1, 16);
+  v128.store(outA, a2, 32);
+  v128.store(outB, b0);
+  v128.store(outB, b1, 16);
+  v128.store(outB, b2, 32);
+}
+
+/**
+ * `accumulate` (stride 12) for two rows gathered by `gatherPair`, whose gradient rows are `ga`
+ * and `gb`: at each column the first row's part, then the second's, so each gradient row gets its
+ * terms in the order of one row at a time, and is read and written once for both.
+ */
+function accumulatePair(
+  idx: usize,
+  vals: usize,
+  lut: usize,
+  count: i32,
+  ga: usize,
+  gb: usize,
+  gw: usize,
+): void {
+  const a0 = v128.load(ga);
+  const a1 = v128.load(ga, 16);
+  const a2 = v128.load(ga, 32);
+  const b0 = v128.load(gb);
+  const b1 = v128.load(gb, 16);
+  const b2 = v128.load(gb, 32);
+  for (let q = 0; q < count; q++) {
+    const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
+    const v = <usize>load<u16>(vals + ((<usize>q) << 1));
+    const fa = v128.load32_splat(lut + ((v & 255) << 2));
+    const fb = v128.load32_splat(lut + ((v >> 8) << 2));
+    v128.store(r, madd(fb, b0, madd(fa, a0, v128.load(r))));
+    v128.store(r, madd(fb, b1, madd(fa, a1, v128.load(r, 16))), 16);
+    v128.store(r, madd(fb, b2, madd(fa, a2, v128.load(r, 32))), 32);
   }
 }
 
@@ -578,13 +699,84 @@ function allFinite12(g: usize): bool {
 }
 
 /**
+ * The softmax and cross-entropy of row `i` from its `n` logits at `z` (stride `ns`), against its
+ * targets in `t`: its loss and correct flag (largest logit at the largest target; ties: the lowest
+ * index) stored, `softmax - targets` written to `g`. Returns whether `g` is all finite.
+ */
+function softmaxOfRow(
+  z: usize,
+  t: usize,
+  i: i32,
+  n: i32,
+  ns: i32,
+  loss: usize,
+  correct: usize,
+  g: usize,
+): bool {
+  const target = t + ((<usize>i * <usize>n) << 2);
+  let max = <f64>load<f32>(z);
+  let best = 0;
+  let targetBest = 0;
+  let targetMax = load<f32>(target);
+  for (let j = 1; j < n; j++) {
+    const v = <f64>load<f32>(z + ((<usize>j) << 2));
+    if (v > max) {
+      max = v;
+      best = j;
+    }
+    const tv = load<f32>(target + ((<usize>j) << 2));
+    if (tv > targetMax) {
+      targetMax = tv;
+      targetBest = j;
+    }
+  }
+  store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
+  if (ns === 12) {
+    store<f32>(loss + ((<usize>i) << 2), <f32>softmaxRow12(z, target, n, <f32>max, g));
+    return allFinite12(g);
+  }
+  // One exponential per class: e_j = exp(z_j - max), p_j = e_j / sum, log p_j only where a target is.
+  let sum: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const e = Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
+    store<f32>(g + ((<usize>j) << 2), <f32>e);
+    sum += e;
+  }
+  const logSum = Math.log(sum);
+  const inverse = 1 / sum;
+  let rowLoss: f64 = 0;
+  let finite = true;
+  for (let j = 0; j < n; j++) {
+    const tv = <f64>load<f32>(target + ((<usize>j) << 2));
+    // A zero target adds nothing, even where log p is -Infinity (as in the reference).
+    if (tv !== 0) rowLoss -= tv * (<f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum);
+    const gj = <f32>(<f64>load<f32>(g + ((<usize>j) << 2)) * inverse - tv);
+    finite = finite && isFinite(gj);
+    store<f32>(g + ((<usize>j) << 2), gj);
+  }
+  store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
+  return finite;
+}
+
+/** Adds the row of `bytes` bytes at `g` to the one at `sum`. */
+function addRow(sum: usize, g: usize, bytes: usize): void {
+  for (let c: usize = 0; c < bytes; c += 16)
+    v128.store(sum + c, f32x4.add(v128.load(sum + c), v128.load(g + c)));
+}
+
+/**
  * Dense layer, softmax and cross-entropy, forward and backward, for rows `from` to `to`
- * (exclusive), one row at a time so each row of `x` is read from memory once. `t` holds the
- * targets `[m,n]` unpadded; `loss` and `correct` get one float per row; `gw` `[k,ns]` and `gb`
- * `[ns]` are overwritten with these rows' part of the gradients of the summed loss, unless
- * `gradients` is false (scoring: the forward half only, and `gw`, `gb` untouched). `z` and `g` are
- * scratch rows of `ns` floats. `rows`, unless 0, is the table of the rows of `x` the call's rows
- * are (see `rowOf`); targets and outputs follow the call's rows.
+ * (exclusive), so each row of `x` is read from memory once. `t` holds the targets `[m,n]`
+ * unpadded; `loss` and `correct` get one float per row; `gw` `[k,ns]` and `gb` `[ns]` are
+ * overwritten with these rows' part of the gradients of the summed loss, unless `gradients` is
+ * false (scoring: the forward half only, and `gw`, `gb` untouched). `z` and `g` are scratch, two
+ * rows of `ns` floats each. `rows`, unless 0, is the table of the rows of `x` the call's rows are
+ * (see `rowOf`); targets and outputs follow the call's rows.
+ *
+ * Byte rows of up to 12 columns go two at a time (`gatherPair`): the weights' and the gradient's
+ * rows are read and written once for both, a third fewer times than one row at a time on
+ * Fashion-MNIST, and every logit and gradient sum comes out with the bits it has one row at a time
+ * (a partner's zeros add exactly nothing). Other rows, and the last of an odd count, go one by one.
  */
 export function linearSoftmaxCrossEntropy(
   x: usize,
@@ -611,70 +803,51 @@ export function linearSoftmaxCrossEntropy(
   rows: usize,
 ): void {
   const rowBytes = (<usize>ns) << 2;
+  const stride = ns << 2;
   if (gradients) {
     memory.fill(gw, 0, <usize>k * rowBytes);
     memory.fill(gb, 0, rowBytes);
   }
-  memory.fill(g, 0, rowBytes);
+  memory.fill(g, 0, rowBytes << 1);
   let touched: u32 = 0;
-  for (let i = from; i < to; i++) {
+  let i = from;
+  // Zeros are listed in pairs, so only where skipping them is allowed (see `gather`).
+  if (bytes && skipZeros && ns === 12) {
+    const z2 = z + rowBytes;
+    const g2 = g + rowBytes;
+    for (; i + 1 < to; i += 2) {
+      if (rows !== 0 && i + 2 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 2), k);
+      if (rows !== 0 && i + 3 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 3), k);
+      const a = rowOf(rows, i);
+      const b = rowOf(rows, i + 1);
+      const count = gatherPair(x, a, b, k, stride, idx, val);
+      forwardPair(idx, val, lut, count, w, bias, z, z2);
+      const finiteA = softmaxOfRow(z, t, i, n, ns, loss, correct, g);
+      const finiteB = softmaxOfRow(z2, t, i + 1, n, ns, loss, correct, g2);
+      if (!gradients) continue;
+      addRow(gb, g, rowBytes);
+      addRow(gb, g2, rowBytes);
+      if (finiteA && finiteB) {
+        accumulatePair(idx, val, lut, count, g, g2, gw);
+        continue;
+      }
+      // A zero input times a NaN or infinite gradient is NaN, not nothing: each row on its own,
+      // every column of one whose gradient is not finite.
+      accumulate<u8>(idx, val, lut, gather(x, bytes, a, k, finiteA, stride, idx, val), g, ns, gw);
+      accumulate<u8>(idx, val, lut, gather(x, bytes, b, k, finiteB, stride, idx, val), g2, ns, gw);
+    }
+  }
+  for (; i < to; i++) {
     if (rows !== 0 && i + 1 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 1), k);
     const r = rowOf(rows, i);
-    let count = gather(x, bytes, r, k, skipZeros, ns << 2, idx, val);
+    let count = gather(x, bytes, r, k, skipZeros, stride, idx, val);
     if (bytes) forward<u8>(idx, val, lut, count, w, ns, bias, z);
     else forward<f32>(idx, val, lut, count, w, ns, bias, z);
-
-    // Softmax and cross-entropy of this row: its largest logit and target first (ties: the lowest index).
-    const target = t + ((<usize>i * <usize>n) << 2);
-    let max = <f64>load<f32>(z);
-    let best = 0;
-    let targetBest = 0;
-    let targetMax = load<f32>(target);
-    for (let j = 1; j < n; j++) {
-      const v = <f64>load<f32>(z + ((<usize>j) << 2));
-      if (v > max) {
-        max = v;
-        best = j;
-      }
-      const tv = load<f32>(target + ((<usize>j) << 2));
-      if (tv > targetMax) {
-        targetMax = tv;
-        targetBest = j;
-      }
-    }
-    let rowLoss: f64 = 0;
-    let finite = true;
-    if (ns === 12) {
-      rowLoss = softmaxRow12(z, target, n, <f32>max, g);
-      finite = allFinite12(g);
-    } else {
-      // One exponential per class: e_j = exp(z_j - max), p_j = e_j / sum, log p_j only where a target is.
-      let sum: f64 = 0;
-      for (let j = 0; j < n; j++) {
-        const e = Math.exp(<f64>load<f32>(z + ((<usize>j) << 2)) - max);
-        store<f32>(g + ((<usize>j) << 2), <f32>e);
-        sum += e;
-      }
-      const logSum = Math.log(sum);
-      const inverse = 1 / sum;
-      for (let j = 0; j < n; j++) {
-        const tv = <f64>load<f32>(target + ((<usize>j) << 2));
-        // A zero target adds nothing, even where log p is -Infinity (as in the reference).
-        if (tv !== 0) rowLoss -= tv * (<f64>load<f32>(z + ((<usize>j) << 2)) - max - logSum);
-        const gj = <f32>(<f64>load<f32>(g + ((<usize>j) << 2)) * inverse - tv);
-        finite = finite && isFinite(gj);
-        store<f32>(g + ((<usize>j) << 2), gj);
-      }
-    }
-    store<f32>(loss + ((<usize>i) << 2), <f32>rowLoss);
-    store<f32>(correct + ((<usize>i) << 2), best === targetBest ? 1 : 0);
+    const finite = softmaxOfRow(z, t, i, n, ns, loss, correct, g);
     if (!gradients) continue;
-
-    for (let c: usize = 0; c < rowBytes; c += 16) {
-      v128.store(gb + c, f32x4.add(v128.load(gb + c), v128.load(g + c)));
-    }
+    addRow(gb, g, rowBytes);
     // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.
-    if (skipZeros && !finite) count = gather(x, bytes, r, k, false, ns << 2, idx, val);
+    if (skipZeros && !finite) count = gather(x, bytes, r, k, false, stride, idx, val);
     if (bytes) accumulate<u8>(idx, val, lut, count, g, ns, gw);
     else accumulate<f32>(idx, val, lut, count, g, ns, gw);
   }

@@ -464,8 +464,9 @@ export class WasmKernels {
     const args = () => [
       ...shared,
       ...this.lists(k),
-      this.alloc(gbBytes),
-      this.alloc(gbBytes),
+      // Two rows each of logits and of their gradient: the kernel takes byte rows in pairs.
+      this.alloc(2 * gbBytes),
+      this.alloc(2 * gbBytes),
       gradients ? 1 : 0,
       rows,
     ];
@@ -546,7 +547,10 @@ export class WasmKernels {
     return this.controlView;
   }
 
-  /** A thread's scratch: the column and value lists a row is gathered into (`k` of each). */
+  /**
+   * A thread's scratch: the column and value lists a row is gathered into (`k` of each, room for
+   * a float value or a pair of bytes).
+   */
   private lists(k: number): [number, number] {
     return [this.alloc(k * FLOAT), this.alloc(k * FLOAT)];
   }
