@@ -527,8 +527,9 @@ function forward<T>(
 }
 
 /**
- * Which row of the left operand is row `i` of a call: `i` itself, or entry `i` of the table `rows`
- * when there is one (a batch picked out of a data set the memory holds whole).
+ * Entry `i` of a table of row numbers, or `i` itself when there is no table (`rows` 0): which row
+ * of the left operand is row `i` of a call (a batch picked out of a data set the memory holds
+ * whole), or which of a call's rows the layer kernel takes `i`-th (see `labelOrder`).
  */
 function rowOf(rows: usize, i: i32): i32 {
   return rows === 0 ? i : load<i32>(rows + ((<usize>i) << 2));
@@ -699,6 +700,48 @@ function allFinite12(g: usize): bool {
 }
 
 /**
+ * The order for the layer kernel to take `m` rows in (`order`, `m` i32s): by label, each row's
+ * largest target (the first where several tie), rows of one label in their own order. `starts`
+ * is scratch for `n + 1` i32s.
+ *
+ * Why: two images of one class share more of their foreground than two of any classes, so a pair
+ * lists fewer columns (in Fashion-MNIST batches of 256, 60 % of two rows' columns against 67 % in
+ * batch order). The order depends on the targets alone, so no result depends on the thread count.
+ */
+export function labelOrder(t: usize, m: i32, n: i32, order: usize, starts: usize): void {
+  memory.fill(starts, 0, (<usize>n + 1) << 2);
+  for (let i = 0; i < m; i++) {
+    const at = starts + ((<usize>labelOf(t, i, n) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  for (let j = 0; j < n; j++) {
+    const at = starts + ((<usize>j + 1) << 2);
+    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  }
+  for (let i = 0; i < m; i++) {
+    const at = starts + ((<usize>labelOf(t, i, n)) << 2);
+    const place = load<i32>(at);
+    store<i32>(order + ((<usize>place) << 2), i);
+    store<i32>(at, place + 1);
+  }
+}
+
+/** The index of row `i`'s largest target among its `n` (the first where several tie). */
+function labelOf(t: usize, i: i32, n: i32): i32 {
+  const row = t + ((<usize>i * <usize>n) << 2);
+  let label = 0;
+  let largest = load<f32>(row);
+  for (let j = 1; j < n; j++) {
+    const v = load<f32>(row + ((<usize>j) << 2));
+    if (v > largest) {
+      largest = v;
+      label = j;
+    }
+  }
+  return label;
+}
+
+/**
  * The softmax and cross-entropy of row `i` from its `n` logits at `z` (stride `ns`), against its
  * targets in `t`: its loss and correct flag (largest logit at the largest target; ties: the lowest
  * index) stored, `softmax - targets` written to `g`. Returns whether `g` is all finite.
@@ -771,7 +814,8 @@ function addRow(sum: usize, g: usize, bytes: usize): void {
  * overwritten with these rows' part of the gradients of the summed loss, unless `gradients` is
  * false (scoring: the forward half only, and `gw`, `gb` untouched). `z` and `g` are scratch, two
  * rows of `ns` floats each. `rows`, unless 0, is the table of the rows of `x` the call's rows are
- * (see `rowOf`); targets and outputs follow the call's rows.
+ * (see `rowOf`); targets and outputs follow the call's rows. `order`, unless 0, is the order the
+ * call's rows are taken in (see `labelOrder`): the gradients add their rows' parts in that order.
  *
  * Byte rows of up to 12 columns go two at a time (`gatherPair`): the weights' and the gradient's
  * rows are read and written once for both, a third fewer times than one row at a time on
@@ -801,6 +845,7 @@ export function linearSoftmaxCrossEntropy(
   g: usize,
   gradients: bool,
   rows: usize,
+  order: usize,
 ): void {
   const rowBytes = (<usize>ns) << 2;
   const stride = ns << 2;
@@ -816,14 +861,16 @@ export function linearSoftmaxCrossEntropy(
     const z2 = z + rowBytes;
     const g2 = g + rowBytes;
     for (; i + 1 < to; i += 2) {
-      if (rows !== 0 && i + 2 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 2), k);
-      if (rows !== 0 && i + 3 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 3), k);
-      const a = rowOf(rows, i);
-      const b = rowOf(rows, i + 1);
+      if (rows !== 0 && i + 2 < to) touched |= touchRow(x, bytes, rowOf(rows, rowOf(order, i + 2)), k);
+      if (rows !== 0 && i + 3 < to) touched |= touchRow(x, bytes, rowOf(rows, rowOf(order, i + 3)), k);
+      const first = rowOf(order, i);
+      const second = rowOf(order, i + 1);
+      const a = rowOf(rows, first);
+      const b = rowOf(rows, second);
       const count = gatherPair(x, a, b, k, stride, idx, val);
       forwardPair(idx, val, lut, count, w, bias, z, z2);
-      const finiteA = softmaxOfRow(z, t, i, n, ns, loss, correct, g);
-      const finiteB = softmaxOfRow(z2, t, i + 1, n, ns, loss, correct, g2);
+      const finiteA = softmaxOfRow(z, t, first, n, ns, loss, correct, g);
+      const finiteB = softmaxOfRow(z2, t, second, n, ns, loss, correct, g2);
       if (!gradients) continue;
       addRow(gb, g, rowBytes);
       addRow(gb, g2, rowBytes);
@@ -838,12 +885,13 @@ export function linearSoftmaxCrossEntropy(
     }
   }
   for (; i < to; i++) {
-    if (rows !== 0 && i + 1 < to) touched |= touchRow(x, bytes, rowOf(rows, i + 1), k);
-    const r = rowOf(rows, i);
+    if (rows !== 0 && i + 1 < to) touched |= touchRow(x, bytes, rowOf(rows, rowOf(order, i + 1)), k);
+    const row = rowOf(order, i);
+    const r = rowOf(rows, row);
     let count = gather(x, bytes, r, k, skipZeros, stride, idx, val);
     if (bytes) forward<u8>(idx, val, lut, count, w, ns, bias, z);
     else forward<f32>(idx, val, lut, count, w, ns, bias, z);
-    const finite = softmaxOfRow(z, t, i, n, ns, loss, correct, g);
+    const finite = softmaxOfRow(z, t, row, n, ns, loss, correct, g);
     if (!gradients) continue;
     addRow(gb, g, rowBytes);
     // A zero input times a NaN or infinite gradient is NaN, not nothing: gather every column then.

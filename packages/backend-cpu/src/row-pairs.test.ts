@@ -99,6 +99,38 @@ describe.each([
     fromBytes.forEach((bits, i) => expect(bits, `output ${i}`).toEqual(fromFloats[i]));
   });
 
+  it("add a batch's rows in label order: the batch sorted by label gives the same bits, each row's outputs in its place", () => {
+    const backend = new CpuBackend({ threads, fusedMultiplyAdd });
+    const p = imageProblem(97, 6);
+    const batch = { ...p, k: 784 };
+    const label = (i: number) => p.targets.subarray(i * N, (i + 1) * N).indexOf(1);
+    const order = Array.from({ length: p.rows }, (_, i) => i).sort((a, b) => label(a) - label(b) || a - b);
+    const sorted = {
+      ...batch,
+      bytes: Uint8Array.from(order.flatMap((i) => Array.from(p.bytes.subarray(i * 784, (i + 1) * 784)))),
+      targets: Float32Array.from(order.flatMap((i) => Array.from(p.targets.subarray(i * N, (i + 1) * N)))),
+    };
+    const [asGiven, asSorted] = [outputs(backend, batch, true), outputs(backend, sorted, true)];
+    // The gradients, summed over the rows: the same bits.
+    expect(asSorted[2]).toEqual(asGiven[2]);
+    expect(asSorted[3]).toEqual(asGiven[3]);
+    // Each row's loss and correct flag, in the sorted batch at the row's new place.
+    for (const o of [0, 1, 4, 5]) {
+      expect(Array.from(order, (i) => asGiven[o]![i])).toEqual(Array.from(asSorted[o]!));
+    }
+    // And as the row alone gives them.
+    for (const i of [0, 1, 50, 96]) {
+      const alone = {
+        ...batch,
+        rows: 1,
+        bytes: p.bytes.slice(i * 784, (i + 1) * 784),
+        targets: p.targets.slice(i * N, (i + 1) * N),
+      };
+      const one = outputs(backend, alone, true);
+      expect([one[0]![0], one[1]![0]], `row ${i}`).toEqual([asGiven[0]![i], asGiven[1]![i]]);
+    }
+  });
+
   it("a row whose gradient is not finite makes every column of the weights' gradient NaN, beside a finite partner", () => {
     const backend = new CpuBackend({ threads, fusedMultiplyAdd });
     const batch = imageProblem(2, 5);
