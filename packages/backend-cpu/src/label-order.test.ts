@@ -7,7 +7,7 @@ import { decodeBase64 } from "./wasm-kernels.js";
 
 interface LabelOrderExports {
   heapBase(): number;
-  labelOrder(t: number, m: number, n: number, order: number, starts: number): void;
+  labelOrder(t: number, m: number, n: number, order: number, scratch: number): void;
 }
 
 /** The order the kernels' `labelOrder` gives `m` rows of `n` targets. */
@@ -19,11 +19,12 @@ function labelOrder(targets: readonly number[], n: number): number[] {
   const m = targets.length / n;
   const t = Math.ceil(exports.heapBase() / 16) * 16;
   new Float32Array(memory.buffer, t, targets.length).set(targets);
-  const order = t + targets.length * 4;
-  const starts = order + m * 4;
+  // Room after the last row, which the kernel may read as part of a vector.
+  const order = t + targets.length * 4 + 16;
+  const scratch = order + m * 4;
   // Leftovers in the scratch must not matter.
-  new Int32Array(memory.buffer, starts, n + 1).fill(-7);
-  exports.labelOrder(t, m, n, order, starts);
+  new Int32Array(memory.buffer, scratch, n + 1 + m).fill(-7);
+  exports.labelOrder(t, m, n, order, scratch);
   return Array.from(new Int32Array(memory.buffer, order, m));
 }
 
@@ -36,10 +37,16 @@ describe("labelOrder", () => {
     expect(labelOrder(oneHot(labels, 10), 10)).toEqual([1, 4, 5, 8, 0, 2, 6, 3, 7]);
   });
 
-  it("labels a row by its largest target, the first of equal ones", () => {
+  it("labels a row by its largest target, the first of equal ones, 0 where one is NaN", () => {
     const targets = [0.2, 0.5, 0.3, /* */ 0.4, 0.2, 0.4, /* */ 0, 0, 0, /* */ 0.1, 0.1, 0.8];
     // Labels 1, 0, 0, 2.
     expect(labelOrder(targets, 3)).toEqual([1, 2, 0, 3]);
+    const wide = (label: number) => Array.from({ length: 12 }, (_, j) => (j === label ? 2 : -1));
+    // Twelve classes (every lane of the three vectors), then a NaN in the last one's place.
+    expect(labelOrder([...wide(11), ...wide(4), ...wide(8), ...wide(0)], 12)).toEqual([3, 1, 2, 0]);
+    expect(labelOrder([...wide(5), ...wide(11).map((v, j) => (j === 11 ? Number.NaN : v))], 12)).toEqual([
+      1, 0,
+    ]);
   });
 
   it("gives every row once, whatever the targets hold", () => {

@@ -77,7 +77,7 @@ interface KernelExports {
   matmul(...args: number[]): void;
   linearSoftmaxCrossEntropy(...args: number[]): void;
   sumSlots(at: number, from: number, slots: number, stride: number, count: number): void;
-  labelOrder(t: number, m: number, n: number, order: number, starts: number): void;
+  labelOrder(t: number, m: number, n: number, order: number, scratch: number): void;
   allFinite(at: number, count: number): number;
   pad(src: number, rows: number, n: number, dst: number, ns: number): void;
   unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
@@ -432,9 +432,10 @@ export class WasmKernels {
     const { at: wp, finite } = this.placePadded(w, k, n, ns);
     const { at: bp } = this.placePadded(b, 1, n, ns);
     const tp = this.place(targets);
-    // Where the kernel pairs rows, rows of one label go together (see `labelOrder`).
-    const order = ns === 12 ? this.alloc(m * 4) : 0;
-    if (order !== 0) this.exports.labelOrder(tp, m, n, order, this.alloc((n + 1) * 4));
+    // Where the kernel pairs rows, rows of one label go together (see `labelOrder`, which reads
+    // up to 12 bytes past the targets: the allocation after them, at least 16 bytes, holds those).
+    const order = ns === 12 ? this.alloc(Math.max(m * 4, 16)) : 0;
+    if (order !== 0) this.exports.labelOrder(tp, m, n, order, this.alloc((n + 1 + m) * 4));
     const loss = this.alloc(m * FLOAT);
     const correct = this.alloc(m * FLOAT);
     const gwBytes = k * ns * FLOAT;
