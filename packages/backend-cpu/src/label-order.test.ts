@@ -13,7 +13,7 @@ interface LabelOrderExports {
 /** The order the kernels' `labelOrder` gives `m` rows of `n` targets. */
 function labelOrder(targets: readonly number[], n: number): number[] {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
-  const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM) as BufferSource);
+  const module = new WebAssembly.Module(decodeBase64(KERNELS_WASM));
   const exports = new WebAssembly.Instance(module, { env: { memory } })
     .exports as unknown as LabelOrderExports;
   const m = targets.length / n;

@@ -24,7 +24,10 @@ function outputs(backend: CpuBackend, batch: Batch, asBytes: boolean): Uint32Arr
   const { rows, k } = batch;
   const x = asBytes
     ? backend.uploadBytes(batch.bytes, [rows, k], SCALE)
-    : backend.upload(Float32Array.from(batch.bytes, (v) => v * SCALE), [rows, k]);
+    : backend.upload(
+        Float32Array.from(batch.bytes, (v) => v * SCALE),
+        [rows, k],
+      );
   const W = backend.upload(batch.W, [k, N]);
   const b = backend.upload(batch.b, [1, N]);
   const t = backend.upload(batch.targets, [rows, N]);
@@ -87,7 +90,9 @@ describe.each([
       const p = imageProblem(rows, seed);
       const batch = { ...p, k: 784 };
       const [fromBytes, fromFloats] = [outputs(backend, batch, true), outputs(backend, batch, false)];
-      fromBytes.forEach((bits, i) => expect(bits, `${rows} rows, output ${i}`).toEqual(fromFloats[i]));
+      for (const [i, bits] of fromBytes.entries()) {
+        expect(bits, `${rows} rows, output ${i}`).toEqual(fromFloats[i]);
+      }
     }
     expect(backend.live()).toBe(0);
   });
@@ -96,7 +101,7 @@ describe.each([
     const backend = new CpuBackend({ threads, fusedMultiplyAdd });
     const batch = patternBatch();
     const [fromBytes, fromFloats] = [outputs(backend, batch, true), outputs(backend, batch, false)];
-    fromBytes.forEach((bits, i) => expect(bits, `output ${i}`).toEqual(fromFloats[i]));
+    for (const [i, bits] of fromBytes.entries()) expect(bits, `output ${i}`).toEqual(fromFloats[i]);
   });
 
   it("add a batch's rows in label order: the batch sorted by label gives the same bits, each row's outputs in its place", () => {
