@@ -56,13 +56,20 @@ function packHalf(
 ): i32 {
   const lanes = i8x16.add(v128.load64_zero(PACK + ((<usize>mask) << 3)), i8x16.splat(<i8>half));
   v128.store64_lane(vals + <usize>count, i8x16.swizzle(v, lanes), 0);
+  storeColumns(lanes, p, stride, idx + ((<usize>count) << 2));
+  return count + <i32>popcnt(mask);
+}
+
+/**
+ * The column offsets (`(p + lane) · stride`) of the eight lanes whose numbers are the low eight
+ * bytes of `lanes`, as eight i32s at `at`.
+ */
+function storeColumns(lanes: v128, p: i32, stride: i32, at: usize): void {
   const lanes16 = i16x8.extend_low_i8x16_u(lanes);
-  const at = idx + ((<usize>count) << 2);
   const column = i32x4.splat(p * stride);
   const times = i32x4.splat(stride);
   v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(lanes16), times), column));
   v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(lanes16), times), column), 16);
-  return count + <i32>popcnt(mask);
 }
 
 /**
@@ -135,12 +142,7 @@ function packPairs(v: v128, mask: i32, p: i32, stride: i32, idx: usize, vals: us
   const twice = i8x16.shuffle(lanes, lanes, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
   const picks = i8x16.add(i8x16.add(twice, twice), i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1));
   v128.store(vals + ((<usize>count) << 1), i8x16.swizzle(v, picks));
-  const lanes16 = i16x8.extend_low_i8x16_u(lanes);
-  const at = idx + ((<usize>count) << 2);
-  const column = i32x4.splat(p * stride);
-  const times = i32x4.splat(stride);
-  v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(lanes16), times), column));
-  v128.store(at, i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(lanes16), times), column), 16);
+  storeColumns(lanes, p, stride, idx + ((<usize>count) << 2));
   return count + <i32>popcnt(mask);
 }
 
