@@ -1,6 +1,7 @@
-// Compiles assembly/kernels.ts (AssemblyScript, WebAssembly SIMD) and writes the modules into
-// src/generated/kernels-wasm.ts as base64, so the backend instantiates them synchronously, from
-// the workspace sources and from dist alike, in Node and in browsers, without reading files.
+// Compiles assembly/kernels.ts and the files it imports (AssemblyScript, WebAssembly SIMD) and
+// writes the modules into src/generated/kernels-wasm.ts as base64, so the backend instantiates
+// them synchronously, from the workspace sources and from dist alike, in Node and in browsers,
+// without reading files.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCpuBackend } from "./index.js";
 
 // The fused kernel's softmax for up to 12 classes runs on three vectors with its own `exp` (see
-// `softmaxRow12` in assembly/kernels.ts). With one input column of 0, the logits are the bias
+// `softmaxRow12` in assembly/softmax.ts). With one input column of 0, the logits are the bias
 // itself, so the gradient of the bias is `softmax(b) - t` and the loss `-sum(t log softmax(b))`,
 // both compared here with float64 on the cases that break a hand-made exponential.
 

@@ -151,8 +151,8 @@ export function decodeBase64(text: string): Uint8Array {
 }
 
 /**
- * The WebAssembly SIMD kernels (assembly/kernels.ts) and the copying in and out of their linear
- * memory. Every call lays its operands out from the start of the arena again: calls are
+ * The WebAssembly SIMD kernels (assembly/, entry kernels.ts) and the copying in and out of their
+ * linear memory. Every call lays its operands out from the start of the arena again: calls are
  * synchronous, so they never overlap, and the memory only grows to the largest call seen. Each
  * call runs as chunks of rows, which a worker thread helps with when there are two threads.
  */
