@@ -22,9 +22,10 @@ import {
   type Tensor,
 } from "@tensorplug/core";
 import { CPU, CpuTensor, dataOf, inputOf } from "./cpu-tensor.js";
+import { type Input, isRows, type Layer } from "./kernel-operands.js";
 import * as k from "./kernels.js";
 import { relaxedSimd } from "./relaxed-simd.js";
-import { type Input, isRows, type Layer, type WasmKernels, wasmKernels } from "./wasm-kernels.js";
+import { type WasmKernels, wasmKernels } from "./wasm-kernels.js";
 
 /** The largest bytes a disposed handle leaves for the next upload: a few batches of images. */
 const MAX_SPARE_BYTES = 1 << 20;

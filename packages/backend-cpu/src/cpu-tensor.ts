@@ -1,5 +1,5 @@
 import { formatShape, InvalidTensorError, type Shape, type Tensor } from "@tensorplug/core";
-import { type Input, isRows } from "./wasm-kernels.js";
+import { type Input, isRows } from "./kernel-operands.js";
 
 export const CPU = "cpu";
 

@@ -3,8 +3,8 @@ import { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 
 export { CpuBackend, type CpuBackendOptions } from "./cpu-backend.js";
 export { CpuTensor } from "./cpu-tensor.js";
+export type { ByteData, ByteRows, Input } from "./kernel-operands.js";
 export { enableRelaxedSimd, relaxedSimd } from "./relaxed-simd.js";
-export type { ByteData, ByteRows, Input } from "./wasm-kernels.js";
 
 /** Registry entry: priority 30, the first `auto` tries: the fastest backend here, and one that starts everywhere. */
 export const cpuBackendEntry: BackendEntry = {

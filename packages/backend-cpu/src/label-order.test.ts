@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KERNELS_WASM, MAX_PAGES } from "./generated/kernels-wasm.js";
-import { decodeBase64 } from "./wasm-kernels.js";
+import { decodeBase64 } from "./kernel-module.js";
 
 // The layer kernel takes a call's rows in the order `labelOrder` writes (see assembly/label-order.ts):
 // the gradients add the rows' parts in that order, so it decides their bits.

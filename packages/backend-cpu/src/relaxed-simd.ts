@@ -1,5 +1,5 @@
 import { KERNELS_WASM_FMA } from "./generated/kernels-wasm.js";
-import { decodeBase64 } from "./wasm-kernels.js";
+import { decodeBase64 } from "./kernel-module.js";
 
 /** The V8 flag that lets Node 20 compile relaxed SIMD; later versions have it on by default. */
 const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";

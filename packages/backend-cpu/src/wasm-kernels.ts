@@ -1,10 +1,7 @@
-import {
-  KERNELS_WASM,
-  KERNELS_WASM_FMA,
-  KERNELS_WASM_SHARED,
-  KERNELS_WASM_SHARED_FMA,
-  MAX_PAGES,
-} from "./generated/kernels-wasm.js";
+import { chunkPlan, wholeCallPlan } from "./chunk-plan.js";
+import { MAX_PAGES } from "./generated/kernels-wasm.js";
+import { type KernelExports, kernelModule, THREADED } from "./kernel-module.js";
+import { type Input, isBytes, isRows, type Layer, type LinearStep } from "./kernel-operands.js";
 import {
   type ChunkPlan,
   CONTROL_BYTES,
@@ -14,43 +11,6 @@ import {
   PAGE_BYTES,
   runChunksHere,
 } from "./kernel-thread.js";
-
-/** Bytes that stand for `byte * scale`, as `uploadBytes` stores them. */
-export interface ByteData {
-  /**
-   * The bytes, row-major: a copy the backend owns, or, for bytes that already lived in the kernels'
-   * memory (`allocateBytes`), those bytes themselves.
-   */
-  readonly bytes: Uint8Array;
-  /** The value of one step of a byte: 1/255 for pixels scaled to [0, 1]. */
-  readonly scale: number;
-  /** The bytes lie in the kernels' memory, where the kernels read them in place. */
-  readonly resident?: boolean;
-}
-
-/** Rows of a byte matrix picked by index (`gatherRows`): a batch of a data set, copied only when used. */
-export interface ByteRows {
-  /** The matrix, `[count, width]`. */
-  readonly source: ByteData;
-  /** Values per row. */
-  readonly width: number;
-  /** Which rows of `source`, in order. */
-  readonly rows: Uint32Array;
-}
-
-/** A left operand of a kernel: floats, bytes with their scale, or rows of such bytes. */
-export type Input = Float32Array | ByteData | ByteRows;
-
-/** The operands of the dense layer with softmax cross-entropy: `x` `[m,k]`, `w` `[k,n]`, `b` `[1,n]`, `targets` `[m,n]`. */
-export interface Layer {
-  readonly x: Input;
-  readonly w: Float32Array;
-  readonly b: Float32Array;
-  readonly targets: Float32Array;
-  readonly m: number;
-  readonly k: number;
-  readonly n: number;
-}
 
 /**
  * Weights a step left laid out (rows padded to whole vectors) at the start of the arena, known by
@@ -64,50 +24,7 @@ interface KeptWeights {
   readonly finite: boolean;
 }
 
-/** What `linearSoftmaxCrossEntropy` returns, unpadded. */
-export interface LinearStep {
-  readonly loss: Float32Array;
-  readonly correct: Float32Array;
-  readonly gradW: Float32Array;
-  readonly gradB: Float32Array;
-}
-
-interface KernelExports {
-  heapBase(): number;
-  matmul(...args: number[]): void;
-  linearSoftmaxCrossEntropy(...args: number[]): void;
-  sumSlots(at: number, from: number, slots: number, stride: number, count: number): void;
-  labelOrder(t: number, m: number, n: number, order: number, scratch: number): void;
-  allFinite(at: number, count: number): number;
-  pad(src: number, rows: number, n: number, dst: number, ns: number): void;
-  unpad(src: number, rows: number, ns: number, n: number, dst: number): void;
-  stepWeights(
-    w: number,
-    gw: number,
-    from: number,
-    slots: number,
-    stride: number,
-    k: number,
-    ns: number,
-    n: number,
-    scaleAt: number,
-    out: number,
-    padded: number,
-    flag: number,
-  ): void;
-}
-
-/** The exports a worker may be asked to run. */
-const THREADED = ["matmul", "linearSoftmaxCrossEntropy", "stepWeights"] as const;
-
 const FLOAT = 4;
-/**
- * A call of `argc` arguments that takes no rows (the SGD step of the weights) as a job of one chunk,
- * for the worker: the chunk's first and end row go into two arguments past its own, which it ignores.
- */
-function wholeCallPlan(argc: number): ChunkPlan {
-  return { rows: 1, chunks: 1, chunkRows: 1, fromArg: argc, toArg: argc + 1, slots: [] };
-}
 /** Pages the memory starts with: room for a batch of 256 images without growing. */
 const INITIAL_PAGES = 64;
 /**
@@ -115,39 +32,12 @@ const INITIAL_PAGES = 64;
  * tens of microseconds. Results do not depend on it: see `chunkPlan`.
  */
 const MIN_VALUES_FOR_HELP = 32_768;
-/** Rows per chunk to aim for: a few tens of microseconds of work, so the two threads end close together. */
-const CHUNK_ROWS = 32;
 /** Bytes of per-chunk partial gradients a call may lay out. */
 const MAX_PARTIAL_BYTES = 4 << 20;
-
-/**
- * How a call over `m` rows is cut into chunks, from `m` alone (and a cap on the chunks), so that
- * one thread or two compute the same chunks and add their parts in the same order: the number of
- * threads never changes a result.
- */
-function chunkPlan(
-  m: number,
-  maxChunks: number,
-  fromArg: number,
-  toArg: number,
-  slots: ChunkPlan["slots"] = [],
-): ChunkPlan {
-  const wanted = Math.max(1, Math.min(maxChunks, MAX_CHUNKS, Math.ceil(m / CHUNK_ROWS)));
-  const chunkRows = Math.max(1, Math.ceil(m / wanted));
-  return { rows: m, chunks: Math.max(1, Math.ceil(m / chunkRows)), chunkRows, fromArg, toArg, slots };
-}
 
 /** Floats per padded row: whole 128-bit vectors, and at least 12 so narrow outputs take the fast path. */
 function paddedStride(n: number): number {
   return n <= 12 ? 12 : Math.ceil(n / 4) * 4;
-}
-
-/** The bytes of a module the build wrote as base64. */
-export function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /**
@@ -200,14 +90,7 @@ export class WasmKernels {
     // Shared wherever the runtime allows, with one thread too: a view of a shared memory survives
     // its growth, so resident regions can be handed out as views (`allocateResident`).
     const shared = typeof SharedArrayBuffer !== "undefined";
-    const base64 = shared
-      ? fused
-        ? KERNELS_WASM_SHARED_FMA
-        : KERNELS_WASM_SHARED
-      : fused
-        ? KERNELS_WASM_FMA
-        : KERNELS_WASM;
-    const module = new WebAssembly.Module(decodeBase64(base64));
+    const module = kernelModule(shared, fused);
     this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
@@ -657,16 +540,6 @@ export class WasmKernels {
     this.exports.unpad(at, rows, ns, n, packed);
     return this.heapF32(packed, rows * n).slice();
   }
-}
-
-/** Whether an operand is bytes (whole, or rows picked by index), which the kernels scale as they read. */
-export function isBytes(input: Input): input is ByteData | ByteRows {
-  return !(input instanceof Float32Array);
-}
-
-/** Whether an operand is rows of a byte matrix picked by index. */
-export function isRows(input: Input): input is ByteRows {
-  return !(input instanceof Float32Array) && "rows" in input;
 }
 
 const instances = new Map<string, WasmKernels>();
