@@ -1,4 +1,4 @@
-import { type ChunkPlan, MAX_CHUNKS } from "./kernel-thread.js";
+import { type ChunkPlan, MAX_CHUNKS } from "./control-block.js";
 
 // How a call is cut into chunks of rows for the two threads.
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { KERNELS_WASM_SHARED } from "./generated/kernels-wasm.js";
 import {
   type ChunkPlan,
   CONTROL_BYTES,
   drainChunks,
   foldChunks,
-  KernelThread,
   runChunksHere,
   SLOTS,
-} from "./kernel-thread.js";
+} from "./control-block.js";
+import { KERNELS_WASM_SHARED } from "./generated/kernels-wasm.js";
+import { KernelThread } from "./kernel-thread.js";
 
 const CHUNK_BITS = 8;
 

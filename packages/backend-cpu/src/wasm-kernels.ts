@@ -1,16 +1,9 @@
 import { chunkPlan, wholeCallPlan } from "./chunk-plan.js";
+import { type ChunkPlan, CONTROL_BYTES, MAX_CHUNKS, PAGE_BYTES, runChunksHere } from "./control-block.js";
 import { MAX_PAGES } from "./generated/kernels-wasm.js";
 import { type KernelExports, kernelModule, THREADED } from "./kernel-module.js";
 import { type Input, isBytes, isRows, type Layer, type LinearStep } from "./kernel-operands.js";
-import {
-  type ChunkPlan,
-  CONTROL_BYTES,
-  type Fold,
-  KernelThread,
-  MAX_CHUNKS,
-  PAGE_BYTES,
-  runChunksHere,
-} from "./kernel-thread.js";
+import { type Fold, KernelThread } from "./kernel-thread.js";
 
 /**
  * Weights a step left laid out (rows padded to whole vectors) at the start of the arena, known by
