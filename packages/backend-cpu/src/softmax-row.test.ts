@@ -19,8 +19,11 @@ function reference(z: readonly number[], t: readonly number[]): { p: number[]; l
   return { p: e.map((v) => v / sum), loss };
 }
 
-/** `softmax(b) - t` and the loss, from the backend, for one row whose logits are `b`. */
-function run(b: readonly number[], t: readonly number[]): { grad: Float32Array; loss: number } {
+/** `softmax(b) - t`, the loss and the correct flag, from the backend, for one row whose logits are `b`. */
+function run(
+  b: readonly number[],
+  t: readonly number[],
+): { grad: Float32Array; loss: number; correct: number } {
   const n = b.length;
   const x = backend.upload(new Float32Array(1), [1, 1]);
   const W = backend.upload(new Float32Array(n).fill(0.5), [1, n]);
@@ -29,9 +32,10 @@ function run(b: readonly number[], t: readonly number[]): { grad: Float32Array; 
   const out = linearSoftmaxCrossEntropy(backend, x, W, bias, targets);
   const grad = backend.readSync(out.gradB);
   const loss = backend.readSync(out.loss)[0]!;
+  const correct = backend.readSync(out.correct)[0]!;
   for (const tensor of [x, W, bias, targets, out.loss, out.correct, out.gradW, out.gradB])
     backend.dispose(tensor);
-  return { grad, loss };
+  return { grad, loss, correct };
 }
 
 /**
@@ -86,4 +90,56 @@ describe("softmax of a row in the fused kernel", () => {
     const t = [0.1, 0, 0.2, 0, 0, 0.3, 0, 0, 0.4, 0];
     expectClose([0.5, -1, 2, 0, 1, -3, 0.25, 4, -0.5, 1.5], t);
   });
+
+  it("flags a row correct as core's argmax takes its logits and targets: ties, NaN, -0, -Infinity", () => {
+    const nan = Number.NaN;
+    const inf = Number.POSITIVE_INFINITY;
+    // The first of ties; a NaN never larger than anything, so one first is never beaten; -0 ties 0.
+    const rows: [logits: number[], largest: number][] = [
+      [[3, 3, 3, 3, 3, 3, 3, 3, 3, 3], 0],
+      [[nan, 5, 1, 0, 0, 0, 0, 0, 0, 0], 0],
+      [[1, nan, 3, 0, 0, 0, 0, 0, 0, nan], 2],
+      [[-0, 0, -1, -1, -1, -1, -1, -1, -1, -1], 0],
+      [[-inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf, -inf], 0],
+      [[-inf, nan, -inf, -inf, -inf, -inf, -inf, 2, nan, 2], 7],
+      // All below the 0 the padded lanes past the tenth hold: those must never win.
+      [[-9, -8, -7, -6, -5, -4, -3, -2, -1, -0.5], 9],
+    ];
+    for (const [b, largest] of rows) {
+      for (const at of [largest, (largest + 1) % 10]) {
+        const label = `logits [${b.join(", ")}], target at ${at}`;
+        expect(run(b, oneHot(10, at)).correct, label).toBe(at === largest ? 1 : 0);
+      }
+    }
+    // The targets are taken the same way: ties to the first, a NaN passed over unless it is first.
+    expect(run([0, 1, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0.5, 0.5, 0, 0, 0, 0, 0, 0, 0]).correct).toBe(1);
+    expect(run([0, 0, 1, 0, 0, 0, 0, 0, 0, 0], [0, 0.5, 0.5, 0, 0, 0, 0, 0, 0, 0]).correct).toBe(0);
+    expect(run([0, 0, 0, 1, 0, 0, 0, 0, 0, 0], [0, 0, nan, 1, 0, 0, 0, 0, 0, 0]).correct).toBe(1);
+    expect(run([5, 0, 0, 1, 0, 0, 0, 0, 0, 0], [nan, 0, 0, 1, 0, 0, 0, 0, 0, 0]).correct).toBe(1);
+  });
+
+  it("flags rows correct as a scalar argmax does, for every class count up to 12", () => {
+    // Small integers, so that ties are common, with NaN and the infinities among them.
+    const values = [-2, -1, -0, 0, 1, 2, Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+    let seed = 7;
+    const pick = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return values[seed % values.length]!;
+    };
+    for (let n = 1; n <= 12; n++) {
+      for (let r = 0; r < 40; r++) {
+        const b = Array.from({ length: n }, pick);
+        const t = Array.from({ length: n }, pick);
+        const want = argmaxOf(b) === argmaxOf(t) ? 1 : 0;
+        expect(run(b, t).correct, `n ${n}, logits [${b.join(", ")}], targets [${t.join(", ")}]`).toBe(want);
+      }
+    }
+  });
 });
+
+/** Core's argmax: the first of ties, `>` so that a NaN never replaces the best so far. */
+function argmaxOf(row: readonly number[]): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j]! > row[best]!) best = j;
+  return best;
+}
