@@ -85,11 +85,14 @@ export function accumulate<T>(
   }
   for (let q = 0; q < count; q++) {
     const f = f32x4.splat(valueAt<T>(vals, q, lut));
-    const r = gw + <usize>load<i32>(idx + ((<usize>q) << 2));
-    for (let c: usize = 0; c < bytes; c += 16) {
-      v128.store(r + c, madd(f, v128.load(g + c), v128.load(r + c)));
-    }
+    addScaledRow(gw + <usize>load<i32>(idx + ((<usize>q) << 2)), f, g, bytes);
   }
+}
+
+/** Adds `f` times the row of `bytes` bytes at `src` to the one at `dst`: the wide matrices' path. */
+function addScaledRow(dst: usize, f: v128, src: usize, bytes: usize): void {
+  for (let c: usize = 0; c < bytes; c += 16)
+    v128.store(dst + c, madd(f, v128.load(src + c), v128.load(dst + c)));
 }
 
 /**
@@ -189,10 +192,7 @@ export function forward<T>(
   memory.copy(out, bias, bytes);
   for (let q = 0; q < count; q++) {
     const f = f32x4.splat(valueAt<T>(vals, q, lut));
-    const r = w + <usize>load<i32>(idx + ((<usize>q) << 2));
-    for (let c: usize = 0; c < bytes; c += 16) {
-      v128.store(out + c, madd(f, v128.load(r + c), v128.load(out + c)));
-    }
+    addScaledRow(out, f, w + <usize>load<i32>(idx + ((<usize>q) << 2)), bytes);
   }
 }
 
